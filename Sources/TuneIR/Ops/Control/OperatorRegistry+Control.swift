@@ -1,0 +1,5 @@
+extension OperatorRegistry {
+  /// Control ops, alphabetical.
+  static let controlOperators: [any Operator.Type] = [
+  ]
+}

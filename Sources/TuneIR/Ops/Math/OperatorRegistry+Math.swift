@@ -1,0 +1,5 @@
+extension OperatorRegistry {
+  /// Math ops, alphabetical.
+  static let mathOperators: [any Operator.Type] = [
+  ]
+}

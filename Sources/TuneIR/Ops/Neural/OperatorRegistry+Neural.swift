@@ -1,0 +1,5 @@
+extension OperatorRegistry {
+  /// Neural ops, alphabetical.
+  static let neuralOperators: [any Operator.Type] = [
+  ]
+}

@@ -1,0 +1,5 @@
+extension OperatorRegistry {
+  /// Shape ops, alphabetical.
+  static let shapeOperators: [any Operator.Type] = [
+  ]
+}

@@ -1,0 +1,5 @@
+extension OperatorRegistry {
+  /// Training ops, alphabetical.
+  static let trainingOperators: [any Operator.Type] = [
+  ]
+}
