@@ -2,6 +2,7 @@ import Foundation
 
 /// Every subcommand, in the order `onnx-tune --help` lists them.
 nonisolated(unsafe) let commands: [any CLICommand.Type] = [
+  RunCommand.self,
 ]
 
 func mainHelp() -> String {
