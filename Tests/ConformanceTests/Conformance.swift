@@ -120,6 +120,10 @@ enum Conformance {
   /// The op a case tests: its only node's op type, else the node op type named in the case
   /// (longest match), else its first node's.
   static func primaryOp(of name: String) -> String {
+    if name.hasSuffix("_expanded") {
+      let base = String(name.dropLast("_expanded".count))
+      if (try? allCases().contains(base)) == true { return primaryOp(of: base) + " (expanded)" }
+    }
     guard let url = try? nodeDirectory().appendingPathComponent(name).appendingPathComponent("model.onnx"),
       let model = try? ONNXReader.readModel(atPath: url.path), let nodes = model.graph?.nodes, !nodes.isEmpty
     else { return "?" }
