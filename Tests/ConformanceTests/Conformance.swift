@@ -27,6 +27,8 @@ enum Conformance {
     }.sorted()
   }
 
+  static let caseNames: Set<String> = Set((try? allCases()) ?? [])
+
   struct Failure: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
@@ -122,7 +124,7 @@ enum Conformance {
   static func primaryOp(of name: String) -> String {
     if name.hasSuffix("_expanded") {
       let base = String(name.dropLast("_expanded".count))
-      if (try? allCases().contains(base)) == true { return primaryOp(of: base) + " (expanded)" }
+      if caseNames.contains(base) { return primaryOp(of: base) + " (expanded)" }
     }
     guard let url = try? nodeDirectory().appendingPathComponent(name).appendingPathComponent("model.onnx"),
       let model = try? ONNXReader.readModel(atPath: url.path), let nodes = model.graph?.nodes, !nodes.isEmpty
