@@ -8,7 +8,8 @@ import TuneTestSupport
 
 /// Runs *every* backend node case and writes, into `$ONNX_TUNE_CONFORMANCE_REPORT` (a folder):
 /// - `results.txt`: `PASS case` / `FAIL case: reason`, one line per case;
-/// - `by-op.txt`: passed / total per op;
+/// - `by-op.txt`: passed / total per op, and `by-op.md`, the same as a Markdown table of the ops
+///   with at least one passing case (for the README);
 /// - `manifest.txt`: a manifest listing the passing cases, with `# case: reason` for the others.
 ///
 /// Each case runs in a forked child process with a time limit, so that a crash or a hang in
@@ -46,6 +47,17 @@ import TuneTestSupport
     opLines.append("TOTAL \(passed)/\(results.count)")
     try (opLines.joined(separator: "\n") + "\n").write(
       to: dir.appendingPathComponent("by-op.txt"), atomically: true, encoding: .utf8)
+
+    // A Markdown table for the README: ops with at least one passing case.
+    var table = [
+      "| op | cases passed | cases |", "|---|---:|---:|",
+    ]
+    for op in byOp.keys.sorted() where byOp[op]!.pass > 0 {
+      table.append("| \(op) | \(byOp[op]!.pass) | \(byOp[op]!.total) |")
+    }
+    table.append("| **total** | **\(passed)** | **\(results.count)** |")
+    try (table.joined(separator: "\n") + "\n").write(
+      to: dir.appendingPathComponent("by-op.md"), atomically: true, encoding: .utf8)
 
     var manifest = [
       "# ONNX backend node tests (onnx==1.22.0) that must pass, one per line, at rtol 1e-3 / atol 1e-7",
