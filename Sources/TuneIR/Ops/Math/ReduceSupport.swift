@@ -49,6 +49,9 @@ public protocol ReduceOperator: Operator {
   func finish<T: NumericScalar>(_ accumulator: T, count: Int) -> T
   /// Whether bool inputs are accepted (ReduceMax and ReduceMin from opset 20).
   var acceptsBool: Bool { get }
+  /// The reduction of `x` along the axes where `mask` is true, reduced axes kept as 1.
+  /// Default: `combine` from `initial`, then `finish`.
+  func reduce(_ x: Tensor, _ mask: [Bool]) throws -> Tensor
 }
 
 extension ReduceOperator {
