@@ -109,8 +109,13 @@ public protocol ComparisonOperator: Operator {
 
 extension ComparisonOperator {
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
-    var a = try MathSupport.required(inputs, 0)
-    var b = try MathSupport.required(inputs, 1)
+    [try compareNumbers(MathSupport.required(inputs, 0), MathSupport.required(inputs, 1))]
+  }
+
+  /// `compare` over numeric or bool `a` and `b` broadcast together.
+  func compareNumbers(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+    var a = a
+    var b = b
     try MathSupport.sameDType(a, b)
     let shape = try MathSupport.broadcastShape([a.shape, b.shape])
     if a.dtype == .bool {
@@ -121,10 +126,10 @@ extension ComparisonOperator {
       b = b.converted(to: .float)
     }
     if a.dtype == .float {
-      return [Elementwise.zip(a, b, as: Float.self, shape: shape) { compare($0, $1) }]
+      return Elementwise.zip(a, b, as: Float.self, shape: shape) { compare($0, $1) }
     }
     guard let type = a.dtype.numericScalarType else { throw MathSupport.unsupported(a.dtype) }
-    return [compare(a, b, shape: shape, as: type)]
+    return compare(a, b, shape: shape, as: type)
   }
 
   func compare<T: NumericScalar>(_ a: Tensor, _ b: Tensor, shape: [Int], as type: T.Type) -> Tensor {
