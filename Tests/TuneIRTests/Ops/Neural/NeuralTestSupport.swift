@@ -5,15 +5,17 @@ import TuneTensor
 
 /// Builds a node of `opType` with the given attributes and runs the registered op on it.
 func runOp(
-  _ opType: String, opset: Int = 17, attributes: [Attribute] = [], _ inputs: [Tensor?]
+  _ opType: String, opset: Int = 17, attributes: [Attribute] = [], outputs: Int = 1,
+  _ inputs: [Tensor?], context: ExecutionContext = ExecutionContext()
 ) throws -> [Tensor] {
   guard let type = OperatorRegistry.lookup(opType: opType, domain: "") else {
     throw OpError("\(opType) is not registered")
   }
   let node = Node(
-    opType: opType, inputs: inputs.map { $0 == nil ? "" : "x" }, outputs: ["y"], attributes: attributes)
+    opType: opType, inputs: inputs.map { $0 == nil ? "" : "x" }, outputs: (0..<outputs).map { "y\($0)" },
+    attributes: attributes)
   let op = try type.init(node: node, opset: opset)
-  return try op.forward(inputs, context: ExecutionContext())
+  return try op.forward(inputs, context: context)
 }
 
 /// Expects `actual` to have `shape` and values within `atol + rtol·|expected|`.
