@@ -2,12 +2,17 @@ extension OperatorRegistry {
   /// Neural ops, alphabetical.
   static let neuralOperators: [any Operator.Type] = [
     AveragePool.self,
+    BatchNormalization.self,
     Conv.self,
     ConvTranspose.self,
     Gemm.self,
     GlobalAveragePool.self,
+    GlobalLpPool.self,
     GlobalMaxPool.self,
+    InstanceNormalization.self,
+    LayerNormalization.self,
     LpPool.self,
+    LRN.self,
     MatMul.self,
     MaxPool.self,
   ]
