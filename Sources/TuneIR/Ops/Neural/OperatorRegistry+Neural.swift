@@ -5,6 +5,7 @@ extension OperatorRegistry {
     BatchNormalization.self,
     Conv.self,
     ConvTranspose.self,
+    Dropout.self,
     Gemm.self,
     GlobalAveragePool.self,
     GlobalLpPool.self,
@@ -15,5 +16,6 @@ extension OperatorRegistry {
     LRN.self,
     MatMul.self,
     MaxPool.self,
+    TopK.self,
   ]
 }
