@@ -16,6 +16,8 @@ extension OperatorRegistry {
     LRN.self,
     MatMul.self,
     MaxPool.self,
+    Resize.self,
     TopK.self,
+    Upsample.self,
   ]
 }
