@@ -6,6 +6,7 @@ extension OperatorRegistry {
     Conv.self,
     ConvTranspose.self,
     Dropout.self,
+    Einsum.self,
     Gemm.self,
     GlobalAveragePool.self,
     GlobalLpPool.self,
