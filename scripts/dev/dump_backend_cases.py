@@ -2,7 +2,7 @@
 import os, sys, json, glob, onnx
 from onnx import numpy_helper
 import numpy as np
-root = os.path.join(os.path.dirname(onnx.__file__), "backend/test/data/node")
+root = os.path.join(os.path.dirname(onnx.__file__), "backend/test/data", os.environ.get("SUITE", "node"))
 out = sys.argv[1]
 ops = set(sys.argv[2].split(","))
 os.makedirs(out, exist_ok=True)
@@ -23,14 +23,20 @@ for case in sorted(os.listdir(root)):
         attrs[a.name] = {"type": int(a.type), "value": v}
     ds = sorted(glob.glob(os.path.join(d, "test_data_set_*")))[0]
     cd = os.path.join(out, case); os.makedirs(cd, exist_ok=True)
+    inits = {t.name: t for t in m.graph.initializer}
+    order = {"input": [v.name for v in m.graph.input if v.name not in inits],
+             "output": [v.name for v in m.graph.output]}
     def dump(prefix, names):
         res = []
         for i, name in enumerate(names):
             if name == "": res.append(None); continue
-            p = os.path.join(ds, f"{prefix}_{len([x for x in res if x is not None])}.pb")
-            t = onnx.TensorProto(); t.ParseFromString(open(p, "rb").read())
+            if name in inits:
+                t = inits[name]
+            else:
+                p = os.path.join(ds, f"{prefix}_{order[prefix].index(name)}.pb")
+                t = onnx.TensorProto(); t.ParseFromString(open(p, "rb").read())
             a = numpy_helper.to_array(t)
-            if a.dtype == np.float16 or a.dtype.kind not in "fiub": return None
+            if a.dtype.kind not in "fiub": return None
             fn = f"{prefix}{i}.bin"; np.ascontiguousarray(a).tofile(os.path.join(cd, fn))
             res.append({"file": fn, "dtype": int(t.data_type), "shape": list(a.shape)})
         return res
