@@ -105,7 +105,7 @@ public enum ConvKernel {
     if let bias { addBias(bias, output: output, batch: g.batch, channels: g.outputChannels, plane: outCount) }
   }
 
-  /// im2col of `count` images side by side, spread over the cores by channel.
+  /// im2col of `count` images side by side, spread over the cores in channel blocks.
   static func fillColumns(
     count: Int, ld: Int, channels: Int, window: WindowGeometry,
     image: (Int) -> UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>
@@ -113,16 +113,17 @@ public enum ConvKernel {
     let outCount = window.outputCount
     let kernelCount = window.kernelCount
     let images = (0..<count).map(image)
-    let work = count * channels
+    let blocks = min(channels, max(1, ParallelKernels.threads * 2 / max(count, 1)))
     let imageCount = window.imageCount
-    let body = { (item: Int) in
-      let i = item / channels
-      let c = item % channels
+    ParallelKernels.run(count * blocks, cost: kernelCount * outCount * channels / blocks) { item in
+      let i = item / blocks
+      let b = item % blocks
+      let c0 = channels * b / blocks
+      let c1 = channels * (b + 1) / blocks
       Im2Col.im2col(
-        image: images[i] + c * imageCount, channels: 1, geometry: window,
-        columns: columns + c * kernelCount * ld, ldcol: ld, columnOffset: i * outCount)
+        image: images[i] + c0 * imageCount, channels: c1 - c0, geometry: window,
+        columns: columns + c0 * kernelCount * ld, ldcol: ld, columnOffset: i * outCount)
     }
-    ParallelKernels.run(work, cost: kernelCount * outCount, body)
   }
 
   static func addBias(
@@ -168,21 +169,49 @@ public enum ConvKernel {
       let dst = output + plane * oh * ow
       dst.update(repeating: bias?[m] ?? 0, count: oh * ow)
       let wk = weight + m * kh * kw
-      for y in 0..<kh {
-        for x in 0..<kw {
-          let wv = wk[y * kw + x]
-          let shift = x * dw - pw
-          let valid = Im2Col.validRange(count: ow, stride: sw, shift: shift, size: iw)
-          if valid.isEmpty { continue }
-          for o in 0..<oh {
-            let row = o * sh + y * dh - ph
-            if row < 0 || row >= ih { continue }
-            let s = src + row * iw + shift
-            let d = dst + o * ow
-            if sw == 1 {
-              for j in valid { d[j] += wv * s[j] }
-            } else {
-              for j in valid { d[j] += wv * s[j * sw] }
+      // Output columns where every tap of a kernel row is inside the image.
+      var inner = 0..<ow
+      for x in 0..<kw {
+        let r = Im2Col.validRange(count: ow, stride: sw, shift: x * dw - pw, size: iw)
+        let lo = max(inner.lowerBound, r.lowerBound)
+        inner = lo..<max(lo, min(inner.upperBound, r.upperBound))
+      }
+      for o in 0..<oh {
+        let d = dst + o * ow
+        for y in 0..<kh {
+          let row = o * sh + y * dh - ph
+          if row < 0 || row >= ih { continue }
+          let s = src + row * iw - pw
+          let w = wk + y * kw
+          // Border columns, tap by tap with bounds checks.
+          for border in [0..<inner.lowerBound, inner.upperBound..<ow] {
+            for j in border {
+              var sum: Float = 0
+              for x in 0..<kw {
+                let col = j * sw + x * dw - pw
+                if col >= 0 && col < iw { sum += w[x] * src[row * iw + col] }
+              }
+              d[j] += sum
+            }
+          }
+          if inner.isEmpty { continue }
+          if kw == 3 && sw == 1 {
+            let (w0, w1, w2) = (w[0], w[1], w[2])
+            let s1 = s + dw
+            let s2 = s + 2 * dw
+            for j in inner { d[j] += w0 * s[j] + w1 * s1[j] + w2 * s2[j] }
+          } else if kw == 3 && sw == 2 {
+            let (w0, w1, w2) = (w[0], w[1], w[2])
+            for j in inner {
+              let p = s + 2 * j
+              d[j] += w0 * p[0] + w1 * p[dw] + w2 * p[2 * dw]
+            }
+          } else {
+            for j in inner {
+              let p = s + j * sw
+              var sum: Float = 0
+              for x in 0..<kw { sum += w[x] * p[x * dw] }
+              d[j] += sum
             }
           }
         }
@@ -304,8 +333,9 @@ public enum ConvKernel {
 
 /// Spreads independent work items over the cores with `DispatchQueue.concurrentPerform`.
 public enum ParallelKernels {
-  /// Worker count (the number of active processors).
-  public static let threads: Int = max(1, ProcessInfo_activeProcessorCount())
+  /// Worker count (default: the number of active processors). Set once at start-up (the CLI's
+  /// `--threads`), before any kernel runs.
+  nonisolated(unsafe) public static var threads: Int = max(1, ProcessInfo_activeProcessorCount())
 
   /// Runs `body(i)` for `i` in `0..<count`, in parallel when each item costs enough
   /// (`cost` is a rough per-item element count).

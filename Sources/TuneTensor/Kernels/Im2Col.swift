@@ -110,6 +110,10 @@ public enum Im2Col {
     image: UnsafePointer<Float>, channels: Int, geometry g: WindowGeometry,
     columns: UnsafeMutablePointer<Float>, ldcol: Int, columnOffset: Int
   ) {
+    if g.rank <= 2 {
+      im2col2D(image: image, channels: channels, geometry: g, columns: columns, ldcol: ldcol, columnOffset: columnOffset)
+      return
+    }
     let rank = g.rank
     let lastOut = g.outputSpatial[rank - 1]
     let lastSize = g.imageSpatial[rank - 1]
@@ -130,6 +134,61 @@ public enum Im2Col {
       }
       if valid.upperBound < lastOut {
         (dst + valid.upperBound).update(repeating: 0, count: lastOut - valid.upperBound)
+      }
+    }
+  }
+
+  /// `im2col` for 1-D and 2-D windows (1-D as height 1): plain nested loops, no per-row
+  /// bookkeeping, contiguous copies for unit stride.
+  static func im2col2D(
+    image: UnsafePointer<Float>, channels: Int, geometry g: WindowGeometry,
+    columns: UnsafeMutablePointer<Float>, ldcol: Int, columnOffset: Int
+  ) {
+    let two = g.rank == 2
+    let ih = two ? g.imageSpatial[0] : 1
+    let iw = g.imageSpatial[g.rank - 1]
+    let oh = two ? g.outputSpatial[0] : 1
+    let ow = g.outputSpatial[g.rank - 1]
+    let kh = two ? g.kernel[0] : 1
+    let kw = g.kernel[g.rank - 1]
+    let sh = two ? g.strides[0] : 1
+    let sw = g.strides[g.rank - 1]
+    let dh = two ? g.dilations[0] : 1
+    let dw = g.dilations[g.rank - 1]
+    let ph = two ? g.padsBegin[0] : 0
+    let pw = g.padsBegin[g.rank - 1]
+    var row = columns + columnOffset
+    for c in 0..<channels {
+      let plane = image + c * ih * iw
+      for y in 0..<kh {
+        for x in 0..<kw {
+          let shift = x * dw - pw
+          let valid = validRange(count: ow, stride: sw, shift: shift, size: iw)
+          var dst = row
+          for o in 0..<oh {
+            let r = o * sh + y * dh - ph
+            if r < 0 || r >= ih {
+              dst.update(repeating: 0, count: ow)
+            } else {
+              if valid.lowerBound > 0 { dst.update(repeating: 0, count: valid.lowerBound) }
+              let src = plane + r * iw + shift
+              if sw == 1 {
+                (dst + valid.lowerBound).update(from: src + valid.lowerBound, count: valid.count)
+              } else {
+                var j = valid.lowerBound
+                while j < valid.upperBound {
+                  dst[j] = src[j * sw]
+                  j += 1
+                }
+              }
+              if valid.upperBound < ow {
+                (dst + valid.upperBound).update(repeating: 0, count: ow - valid.upperBound)
+              }
+            }
+            dst += ow
+          }
+          row += ldcol
+        }
       }
     }
   }
