@@ -24,7 +24,7 @@ OPS = [
     "Concat", "ConstantOfShape", "DepthToSpace", "Expand", "Flatten", "Gather", "GatherElements",
     "GatherND", "Identity", "NonZero", "OneHot", "Pad", "Range", "Reshape", "Scatter",
     "ScatterElements", "ScatterND", "Shape", "Size", "Slice", "SpaceToDepth", "Split", "Squeeze",
-    "Tile", "Transpose", "Trilu", "Unsqueeze",
+    "Tile", "Transpose", "Trilu", "Unique", "Unsqueeze",
 ]
 
 
@@ -296,6 +296,11 @@ def extra_cases():
         ],
         "Trilu": [
             reference_case("ref_trilu_int64_batched_lower", "Trilu", 14, [rnd((2, 3, 4), np.int64), np.array(-1, np.int64)], upper=0),
+        ],
+        "Unique": [
+            reference_case("ref_unique_int64_sorted_2d", "Unique", 11, [np.array([[3, 1, 3], [2, 1, 0]], np.int64)], 4),
+            reference_case("ref_unique_axis1_sorted", "Unique", 11, [np.array([[1, 0, 1], [2, 3, 2]], np.float32)], 4, axis=1),
+            reference_case("ref_unique_strings_unsorted", "Unique", 11, [S("b", "a", "b", "c")], 4, sorted=0),
         ],
         "Flatten": [
             reference_case("ref_flatten_axis_end", "Flatten", 13, [rnd((2, 3, 2))], axis=3),

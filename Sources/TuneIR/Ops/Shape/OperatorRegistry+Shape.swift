@@ -28,6 +28,7 @@ extension OperatorRegistry {
     Tile.self,
     Transpose.self,
     Trilu.self,
+    Unique.self,
     Unsqueeze.self,
   ]
 }
