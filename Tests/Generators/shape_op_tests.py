@@ -21,7 +21,7 @@ NODE_DIR = os.path.join(os.path.dirname(onnx.__file__), "backend", "test", "data
 MAX_ELEMENTS = 4000
 
 OPS = [
-    "Concat", "ConstantOfShape", "DepthToSpace", "Expand", "Flatten", "Gather", "GatherElements",
+    "CenterCropPad", "Compress", "EyeLike", "ReverseSequence", "Concat", "ConstantOfShape", "DepthToSpace", "Expand", "Flatten", "Gather", "GatherElements",
     "GatherND", "Identity", "NonZero", "OneHot", "Pad", "Range", "Reshape", "Scatter",
     "ScatterElements", "ScatterND", "Shape", "Size", "Slice", "SpaceToDepth", "Split", "Squeeze",
     "Tile", "Transpose", "Trilu", "Unique", "Unsqueeze",
@@ -301,6 +301,18 @@ def extra_cases():
             reference_case("ref_unique_int64_sorted_2d", "Unique", 11, [np.array([[3, 1, 3], [2, 1, 0]], np.int64)], 4),
             reference_case("ref_unique_axis1_sorted", "Unique", 11, [np.array([[1, 0, 1], [2, 3, 2]], np.float32)], 4, axis=1),
             reference_case("ref_unique_strings_unsorted", "Unique", 11, [S("b", "a", "b", "c")], 4, sorted=0),
+        ],
+        "CenterCropPad": [
+            reference_case("ref_center_crop_pad_odd_int64", "CenterCropPad", 18, [rnd((5, 4), np.int64), i64(2, 7)]),
+        ],
+        "Compress": [
+            reference_case("ref_compress_short_condition", "Compress", 11, [rnd((3, 4)), np.array([False, True], np.bool_)], axis=1),
+        ],
+        "EyeLike": [
+            reference_case("ref_eyelike_negative_k_int32", "EyeLike", 9, [rnd((4, 3))], k=-1, dtype=TensorProto.INT32),
+        ],
+        "ReverseSequence": [
+            reference_case("ref_reverse_sequence_3d", "ReverseSequence", 10, [rnd((4, 2, 3)), i64(3, 1)]),
         ],
         "Flatten": [
             reference_case("ref_flatten_axis_end", "Flatten", 13, [rnd((2, 3, 2))], axis=3),

@@ -212,8 +212,8 @@ public enum CopyKernel {
   // MARK: - Gathers
 
   /// A tensor of `shape` made of blocks of `blockSize` contiguous elements: output block `i`
-  /// is source block `sourceBlocks[i]`, or the single element `fill` repeated when that index is
-  /// negative. Gather, GatherND, GatherElements (block size 1) and Pad use it.
+  /// is source block `sourceBlocks[i]`, or the single element `fill` repeated (zero bytes when
+  /// `fill` is nil) when that index is negative. Gather, GatherND, GatherElements (block size 1) and Pad use it.
   public static func gatherBlocks(
     _ source: Tensor, blockSize: Int, sourceBlocks: [Int], shape: [Int], fill: Tensor? = nil
   ) -> Tensor {
@@ -237,11 +237,11 @@ public enum CopyKernel {
       if size == 4 {
         let s = src.assumingMemoryBound(to: UInt32.self)
         let d = dst.assumingMemoryBound(to: UInt32.self)
-        for (i, b) in sourceBlocks.enumerated() { d[i] = s[b] }
+        for (i, b) in sourceBlocks.enumerated() { d[i] = b >= 0 ? s[b] : 0 }
       } else {
         let s = src.assumingMemoryBound(to: UInt64.self)
         let d = dst.assumingMemoryBound(to: UInt64.self)
-        for (i, b) in sourceBlocks.enumerated() { d[i] = s[b] }
+        for (i, b) in sourceBlocks.enumerated() { d[i] = b >= 0 ? s[b] : 0 }
       }
       return out
     }

@@ -1,11 +1,14 @@
 extension OperatorRegistry {
   /// Shape ops, alphabetical.
   static let shapeOperators: [any Operator.Type] = [
+    CenterCropPad.self,
+    Compress.self,
     Concat.self,
     Constant.self,
     ConstantOfShape.self,
     DepthToSpace.self,
     Expand.self,
+    EyeLike.self,
     Flatten.self,
     Gather.self,
     GatherElements.self,
@@ -16,6 +19,7 @@ extension OperatorRegistry {
     Pad.self,
     Range.self,
     Reshape.self,
+    ReverseSequence.self,
     Scatter.self,
     ScatterElements.self,
     ScatterND.self,

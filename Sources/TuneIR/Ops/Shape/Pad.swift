@@ -63,6 +63,14 @@ public struct Pad: Operator {
       begin[a] = pads[k]
       end[a] = pads[k + axes.count]
     }
+    return [try Pad.padded(x, begin: begin, end: end, mode: mode, fill: fill)]
+  }
+
+  /// `x` grown by `begin[a]` / `end[a]` elements on each side of axis `a` (cropped where
+  /// negative), filled per `mode` (`fill` for `constant`, zero when nil).
+  static func padded(_ x: Tensor, begin: [Int], end: [Int], mode: Mode, fill: Tensor?) throws -> Tensor {
+    try ShapeSupport.requireMovable(x, "data")
+    let r = x.rank
     let outShape = try ShapeSupport.checkedShape(
       (0..<r).map { x.shape[$0] + begin[$0] + end[$0] }, "padded shape")
     if mode != .constant {
@@ -119,6 +127,6 @@ public struct Pad: Operator {
         }
       }
     }
-    return [CopyKernel.gatherBlocks(x, blockSize: blockSize, sourceBlocks: blockSize == 0 ? [] : blocks, shape: outShape, fill: fill)]
+    return CopyKernel.gatherBlocks(x, blockSize: blockSize, sourceBlocks: blockSize == 0 ? [] : blocks, shape: outShape, fill: fill)
   }
 }

@@ -53,4 +53,15 @@ import TuneTensor
     let b = Tensor([3, 4, 5, 6] as [Int16], shape: [2, 2])
     #expect(CopyKernel.concat([a, b], axis: 1).elements(as: Int16.self) == [1, 3, 4, 2, 5, 6])
   }
+
+  @Test func gatherBlocksFillsNegativeBlocksWithZeroOrFill() {
+    let f = Tensor([1, 2, 3] as [Float], shape: [3])
+    let zeroFilled = CopyKernel.gatherBlocks(f, blockSize: 1, sourceBlocks: [-1, 2, -1], shape: [3])
+    #expect(zeroFilled.elements(as: Float.self) == [0, 3, 0])
+    let d = Tensor([1, 2, 3, 4] as [Int64], shape: [2, 2])
+    #expect(CopyKernel.gatherBlocks(d, blockSize: 2, sourceBlocks: [1, -1], shape: [2, 2]).elements(as: Int64.self) == [3, 4, 0, 0])
+    let filled = CopyKernel.gatherBlocks(
+      d, blockSize: 2, sourceBlocks: [-1, 0], shape: [2, 2], fill: Tensor(scalar: Int64(9)))
+    #expect(filled.elements(as: Int64.self) == [9, 9, 1, 2])
+  }
 }
