@@ -4,7 +4,7 @@ import TuneTensor
 /// zero-padded to `shape`; when the difference is odd the extra element is cut or added at
 /// the end.
 /// https://onnx.ai/onnx/operators/onnx__CenterCropPad.html
-public struct CenterCropPad: Operator {
+public struct CenterCropPad: DataMovementGradient {
   public static let opType = "CenterCropPad"
   public var axes: [Int]?
 

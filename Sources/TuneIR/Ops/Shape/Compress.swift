@@ -3,7 +3,7 @@ import TuneTensor
 /// ONNX `Compress`: the slices along `axis` (of the flattened input when no axis) whose
 /// `condition` entry is true; a condition shorter than the axis counts as false past its end.
 /// https://onnx.ai/onnx/operators/onnx__Compress.html
-public struct Compress: Operator {
+public struct Compress: DataMovementGradient {
   public static let opType = "Compress"
   public var axis: Int?
 

@@ -3,7 +3,7 @@ import TuneTensor
 /// ONNX `Concat`: inputs joined along `axis` (negative from opset 11; default 1 in opset 1).
 /// Every input has the same dtype, rank, and dimensions off the axis.
 /// https://onnx.ai/onnx/operators/onnx__Concat.html
-public struct Concat: Operator {
+public struct Concat: DifferentiableOperator {
   public static let opType = "Concat"
   public var axis: Int
 
@@ -33,5 +33,31 @@ public struct Concat: Operator {
     if parts.count == 1 { return [first] }
     try ShapeSupport.requireMovable(first)
     return [CopyKernel.concat(parts, axis: a)]
+  }
+}
+
+extension Concat {
+  /// Each input's gradient is its slice of the output gradient along the axis.
+  public func backward(
+    inputs: [Tensor?], outputs: [Tensor], saved: [Tensor], outputGradients: [Tensor?],
+    needed: [Bool], context: ExecutionContext
+  ) throws -> [Tensor?] {
+    var result = [Tensor?](repeating: nil, count: inputs.count)
+    guard let g = outputGradients.first ?? nil, let first = inputs.compactMap({ $0 }).first else {
+      return result
+    }
+    let a = try ShapeSupport.axis(axis, rank: first.rank)
+    guard g.rank == first.rank, g.shape[a] == inputs.reduce(0, { $0 + ($1?.shape[a] ?? 0) }) else {
+      throw OpError("output gradient has shape \(g.shape), expected \(outputs.first?.shape ?? [])")
+    }
+    var start = 0
+    for (k, x) in inputs.enumerated() {
+      guard let x else { continue }
+      if k < needed.count && needed[k] {
+        result[k] = ShapeSupport.slice(g, axis: a, start: start, count: x.shape[a])
+      }
+      start += x.shape[a]
+    }
+    return result
   }
 }

@@ -3,7 +3,7 @@ import TuneTensor
 /// ONNX `DepthToSpace`: `[N, C, H, W]` to `[N, C/b², H·b, W·b]`, moving blocks of channels
 /// into space; `mode` DCR (depth-column-row, default) or CRD (column-row-depth, opset 11).
 /// https://onnx.ai/onnx/operators/onnx__DepthToSpace.html
-public struct DepthToSpace: Operator {
+public struct DepthToSpace: DataMovementGradient {
   public static let opType = "DepthToSpace"
   public var blockSize: Int
   public var columnRowDepth: Bool

@@ -3,7 +3,7 @@ import TuneTensor
 /// ONNX `Expand`: the input broadcast (NumPy rules, in both directions) with `shape`; the
 /// output shape is `broadcast(input.shape, shape)`, so a 1 in `shape` keeps the input dimension.
 /// https://onnx.ai/onnx/operators/onnx__Expand.html
-public struct Expand: Operator {
+public struct Expand: DataMovementGradient {
   public static let opType = "Expand"
   public init(node: Node, opset: Int) throws {}
 

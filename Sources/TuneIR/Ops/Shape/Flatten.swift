@@ -3,7 +3,7 @@ import TuneTensor
 /// ONNX `Flatten`: a 2-D view `[d0*…*d(axis-1), d(axis)*…*d(n-1)]`; `axis` in [-r, r]
 /// (negative from opset 11), default 1.
 /// https://onnx.ai/onnx/operators/onnx__Flatten.html
-public struct Flatten: Operator {
+public struct Flatten: ReshapeGradient {
   public static let opType = "Flatten"
   public var axis: Int
 

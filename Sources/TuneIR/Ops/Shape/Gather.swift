@@ -4,7 +4,7 @@ import TuneTensor
 /// values count from the end). Output shape: `data.shape[..<axis] + indices.shape +
 /// data.shape[(axis+1)...]`. An index outside `[-n, n)` is an error.
 /// https://onnx.ai/onnx/operators/onnx__Gather.html
-public struct Gather: Operator {
+public struct Gather: DataMovementGradient {
   public static let opType = "Gather"
   public var axis: Int
 

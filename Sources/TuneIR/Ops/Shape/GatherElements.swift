@@ -3,7 +3,7 @@ import TuneTensor
 /// ONNX `GatherElements`: `out[i][j][k] = data[index[i][j][k]][j][k]` for `axis` = 0 (and
 /// likewise for other axes); `indices` has the rank of `data` and gives the output shape.
 /// https://onnx.ai/onnx/operators/onnx__GatherElements.html
-public struct GatherElements: Operator {
+public struct GatherElements: DataMovementGradient {
   public static let opType = "GatherElements"
   public var axis: Int
 

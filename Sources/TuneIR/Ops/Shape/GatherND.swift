@@ -4,7 +4,7 @@ import TuneTensor
 /// `batch_dims` leading axes shared by both.
 /// Output shape: `indices.shape[..<-1] + data.shape[(batch_dims + indices.shape[-1])...]`.
 /// https://onnx.ai/onnx/operators/onnx__GatherND.html
-public struct GatherND: Operator {
+public struct GatherND: DataMovementGradient {
   public static let opType = "GatherND"
   public var batchDims: Int
 

@@ -6,7 +6,7 @@ import TuneTensor
 /// the other side (`wrap`, opset 19). Pads and the value are attributes before opset 11
 /// (`paddings` in opset 1) and inputs after; opset 18 adds `axes`.
 /// https://onnx.ai/onnx/operators/onnx__Pad.html
-public struct Pad: Operator {
+public struct Pad: DataMovementGradient {
   public static let opType = "Pad"
   public enum Mode: String, Sendable { case constant, reflect, edge, wrap }
   public var mode: Mode
@@ -128,5 +128,17 @@ public struct Pad: Operator {
       }
     }
     return CopyKernel.gatherBlocks(x, blockSize: blockSize, sourceBlocks: blockSize == 0 ? [] : blocks, shape: outShape, fill: fill)
+  }
+}
+
+extension Pad {
+  /// The probe must see zero fill: drop `constant_value` and the attribute value.
+  public func routeProbe(_ probe: Tensor, inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+    var op = self
+    op.valueAttribute = 0
+    var i = inputs
+    i[0] = probe
+    if i.count > 2 { i[2] = nil }
+    return try op.forward(i, context: context)
   }
 }

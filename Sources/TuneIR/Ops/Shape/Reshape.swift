@@ -4,7 +4,7 @@ import TuneTensor
 /// at that position (unless `allowzero` = 1, opset 14, where it means an empty dimension) and
 /// one -1 is inferred. Opsets 1–4 took `shape` as an attribute.
 /// https://onnx.ai/onnx/operators/onnx__Reshape.html
-public struct Reshape: Operator {
+public struct Reshape: ReshapeGradient {
   public static let opType = "Reshape"
   public var allowZero: Bool
   /// The opset 1–4 attribute; nil from opset 5, where shape is input 1.

@@ -3,7 +3,7 @@ import TuneTensor
 /// ONNX `ReverseSequence`: for each batch entry `b` (along `batch_axis`), the first
 /// `sequence_lens[b]` elements along `time_axis` reversed; the rest unchanged.
 /// https://onnx.ai/onnx/operators/onnx__ReverseSequence.html
-public struct ReverseSequence: Operator {
+public struct ReverseSequence: DataMovementGradient {
   public static let opType = "ReverseSequence"
   public var timeAxis: Int
   public var batchAxis: Int

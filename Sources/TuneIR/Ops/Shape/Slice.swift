@@ -4,7 +4,7 @@ import TuneTensor
 /// count from the end, out-of-range positions are clamped, negative steps walk backwards).
 /// Opset 1 takes `starts`/`ends`/`axes` as attributes; from opset 10 they and `steps` are inputs.
 /// https://onnx.ai/onnx/operators/onnx__Slice.html
-public struct Slice: Operator {
+public struct Slice: DataMovementGradient {
   public static let opType = "Slice"
   /// The opset-1 attributes (nil from opset 10).
   public var startsAttribute: [Int]?

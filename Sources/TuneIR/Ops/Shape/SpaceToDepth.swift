@@ -3,7 +3,7 @@ import TuneTensor
 /// ONNX `SpaceToDepth`: `[N, C, H, W]` to `[N, C·b², H/b, W/b]`, moving `b×b` spatial blocks
 /// into channels (the inverse of `DepthToSpace` in DCR mode).
 /// https://onnx.ai/onnx/operators/onnx__SpaceToDepth.html
-public struct SpaceToDepth: Operator {
+public struct SpaceToDepth: DataMovementGradient {
   public static let opType = "SpaceToDepth"
   public var blockSize: Int
 

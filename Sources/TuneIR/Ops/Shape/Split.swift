@@ -5,7 +5,7 @@ import TuneTensor
 /// one equal piece per output (opset 18: `num_outputs` pieces, the last one smaller when the
 /// axis does not divide evenly).
 /// https://onnx.ai/onnx/operators/onnx__Split.html
-public struct Split: Operator {
+public struct Split: DataMovementGradient {
   public static let opType = "Split"
   public var axis: Int
   public var splitAttribute: [Int]?

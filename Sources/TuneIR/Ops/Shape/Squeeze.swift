@@ -3,7 +3,7 @@ import TuneTensor
 /// ONNX `Squeeze`: removes the listed axes (each of size 1), or every size-1 axis when none are
 /// given. `axes` is an attribute before opset 13 and an optional input from 13.
 /// https://onnx.ai/onnx/operators/onnx__Squeeze.html
-public struct Squeeze: Operator {
+public struct Squeeze: ReshapeGradient {
   public static let opType = "Squeeze"
   public var axesAttribute: [Int]?
   public var axesFromInput: Bool

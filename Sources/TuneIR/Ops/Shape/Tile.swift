@@ -3,7 +3,7 @@ import TuneTensor
 /// ONNX `Tile`: the input repeated `repeats[k]` times along each axis `k`
 /// (output dimension `k` is `shape[k] * repeats[k]`).
 /// https://onnx.ai/onnx/operators/onnx__Tile.html
-public struct Tile: Operator {
+public struct Tile: DataMovementGradient {
   public static let opType = "Tile"
   public init(node: Node, opset: Int) throws {}
 

@@ -2,7 +2,7 @@ import TuneTensor
 
 /// ONNX `Transpose`: output axis `k` is input axis `perm[k]`; the default `perm` reverses the axes.
 /// https://onnx.ai/onnx/operators/onnx__Transpose.html
-public struct Transpose: Operator {
+public struct Transpose: DataMovementGradient {
   public static let opType = "Transpose"
   public var perm: [Int]?
 

@@ -3,7 +3,7 @@ import TuneTensor
 /// ONNX `Trilu`: the upper (`upper` = 1, default) or lower triangle of the last two axes,
 /// offset by the optional diagonal `k`; other elements become zero.
 /// https://onnx.ai/onnx/operators/onnx__Trilu.html
-public struct Trilu: Operator {
+public struct Trilu: DataMovementGradient {
   public static let opType = "Trilu"
   public var upper: Bool
 

@@ -3,7 +3,7 @@ import TuneTensor
 /// ONNX `Unsqueeze`: inserts size-1 axes at `axes` (positions in the output, negative counted
 /// from its end). `axes` is an attribute before opset 13 and a required input from 13.
 /// https://onnx.ai/onnx/operators/onnx__Unsqueeze.html
-public struct Unsqueeze: Operator {
+public struct Unsqueeze: ReshapeGradient {
   public static let opType = "Unsqueeze"
   public var axesAttribute: [Int]?
 
