@@ -23,3 +23,24 @@ public struct Transpose: DataMovementGradient {
     return [CopyKernel.transpose(x, perm: p)]
   }
 }
+
+extension Transpose {
+  /// The gradient transposed back with the inverse permutation (no index probe needed).
+  public func backward(
+    inputs: [Tensor?], outputs: [Tensor], saved: [Tensor], outputGradients: [Tensor?],
+    needed: [Bool], context: ExecutionContext
+  ) throws -> [Tensor?] {
+    guard needed.first == true, let x = inputs.first ?? nil, let g = outputGradients.first ?? nil else {
+      return [Tensor?](repeating: nil, count: inputs.count)
+    }
+    let p = perm ?? Array((0..<x.rank).reversed())
+    guard p.count == x.rank, g.shape == p.map({ x.shape[$0] }) else {
+      throw OpError("output gradient has shape \(g.shape), expected \(p.count == x.rank ? p.map { x.shape[$0] } : [])")
+    }
+    var inverse = p
+    for (k, axis) in p.enumerated() { inverse[axis] = k }
+    return [try Transpose(perm: inverse).forward([g], context: context)[0]]
+  }
+
+  init(perm: [Int]) { self.perm = perm }
+}
