@@ -28,7 +28,7 @@ public struct ModelSummary: Sendable {
   public var inputs: [Value]
   public var outputs: [Value]
   public var nodes: [NodeRow]
-  /// Elements and bytes held in graph initializers (main graph).
+  /// Tensors, floating-point elements (parameters) and bytes held in graph initializers (main graph).
   public var initializerCount: Int
   public var initializerParameters: Int
   public var initializerBytes: Int
@@ -89,8 +89,10 @@ public struct ModelSummary: Sendable {
     opHistogram = histogram.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
       .map { ($0.key, $0.value) }
     initializerCount = graph.initializers.count + graph.sparseInitializers.count
-    initializerParameters = graph.initializers.reduce(0) { $0 + $1.data.count }
-      + graph.sparseInitializers.reduce(0) { $0 + ($1.values?.data.count ?? 0) }
+    // Parameters are floating-point elements; integer tensors (shapes, indices) are not weights.
+    func parameters(_ t: Tensor) -> Int { t.dtype.isFloatingPoint ? t.count : 0 }
+    initializerParameters = graph.initializers.reduce(0) { $0 + parameters($1.data) }
+      + graph.sparseInitializers.reduce(0) { $0 + ($1.values.map { parameters($0.data) } ?? 0) }
     initializerBytes = graph.initializers.reduce(0) { $0 + ($1.data.dtype == .string ? 0 : $1.data.byteCount) }
       + graph.sparseInitializers.reduce(0) { $0 + ($1.values?.data.byteCount ?? 0) }
     var cCount = 0
@@ -100,11 +102,11 @@ public struct ModelSummary: Sendable {
       for a in n.attributes {
         if let t = a.t {
           cCount += 1
-          cParams += t.data.count
+          cParams += parameters(t.data)
           cBytes += t.data.dtype == .string ? 0 : t.data.byteCount
         } else if let s = a.sparseTensor, let v = s.values {
           cCount += 1
-          cParams += v.data.count
+          cParams += parameters(v.data)
           cBytes += v.data.byteCount
         }
       }
