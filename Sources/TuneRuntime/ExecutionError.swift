@@ -44,6 +44,14 @@ extension ExecutionError {
   /// Renders a declared type, e.g. `float[N,3,224,224]`, or `?` when nothing is declared.
   static func describe(_ type: TypeProto?) -> String {
     guard let type else { return "?" }
+    switch type.value {
+    case .sequence(let e, _)?: return "sequence(\(describe(e)))"
+    case .optional(let e, _)?: return "optional(\(describe(e)))"
+    case .map?: return "map"
+    case .sparseTensor?: return "sparse tensor"
+    case nil: return "?"
+    case .tensor?: break
+    }
     let elem = type.tensorElementType.map { "\($0)" } ?? "?"
     guard let dims = type.tensorDims else { return elem + "[?]" }
     return elem + "[" + dims.map(\.description).joined(separator: ",") + "]"

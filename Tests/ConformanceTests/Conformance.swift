@@ -6,9 +6,16 @@ import TuneRuntime
 import TuneTensor
 import TuneTestSupport
 
-/// Running one ONNX backend node test case: `model.onnx` with `test_data_set_*/input_*.pb` and
-/// `output_*.pb`, compared at ONNX's tolerances, directly and again after write → read.
+/// Running one ONNX backend test case, compared at ONNX's tolerances, directly and again after
+/// write → read. Cases are named as in the backend data: `test_relu` for a `node` case,
+/// `folder/test_x` for `simple`, `pytorch-converted` and `pytorch-operator` cases (a folder
+/// holding `model.onnx` and `test_data_set_*/{input,output}_*.pb`), and `light/light_resnet50`
+/// for the `light` models (`light_X.onnx` and `light_X_output_0.pb`; the input is
+/// `arange(n).reshape(shape) / n` in float32, free dimensions 1, as ONNX's runner makes it).
 enum Conformance {
+  /// Backend data folders run besides `node`.
+  static let otherFolders = ["simple", "pytorch-converted", "pytorch-operator", "light"]
+
   /// The backend `node` test folder: `$ONNX_TUNE_CACHE/onnx-1.22.0/onnx/backend/test/data/node`
   /// (default cache `<repo>/cache`), else the copy inside the venv's onnx package.
   static func nodeDirectory() throws -> URL {
@@ -19,7 +26,10 @@ enum Conformance {
     return try TestData.requireBackendData().appendingPathComponent("node")
   }
 
-  /// Every case folder name, sorted.
+  /// The backend data folder (parent of `node`).
+  static func dataDirectory() throws -> URL { try nodeDirectory().deletingLastPathComponent() }
+
+  /// Every `node` case name, sorted.
   static func allCases() throws -> [String] {
     let dir = try nodeDirectory()
     return try FileManager.default.contentsOfDirectory(atPath: dir.path).filter {
@@ -27,34 +37,92 @@ enum Conformance {
     }.sorted()
   }
 
-  static let caseNames: Set<String> = Set((try? allCases()) ?? [])
+  /// Every case of the other folders, as `folder/name`, sorted.
+  static func otherCases() throws -> [String] {
+    let root = try dataDirectory()
+    var out: [String] = []
+    for folder in otherFolders {
+      let dir = root.appendingPathComponent(folder)
+      guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { continue }
+      for n in names.sorted() {
+        if folder == "light" {
+          if n.hasSuffix(".onnx") { out.append("light/" + n.dropLast(5)) }
+        } else if FileManager.default.fileExists(
+          atPath: dir.appendingPathComponent(n).appendingPathComponent("model.onnx").path)
+        {
+          out.append("\(folder)/\(n)")
+        }
+      }
+    }
+    return out
+  }
+
+  static let caseNames: Set<String> = Set(((try? allCases()) ?? []) + ((try? otherCases()) ?? []))
 
   struct Failure: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
   }
 
+  /// The tolerance ONNX's runner uses for a light model (`real/test_X/data.json`), else 1e-3.
+  static func lightTolerance(_ name: String) -> Double {
+    let model = name.replacingOccurrences(of: "light/light_", with: "")
+    guard let root = try? dataDirectory(),
+      let data = FileManager.default.contents(
+        atPath: root.appendingPathComponent("real/test_\(model)/data.json").path),
+      let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let rtol = json["rtol"] as? Double
+    else { return 1e-3 }
+    return rtol
+  }
+
   /// Runs case `name`; throws a `Failure` (or the runtime's error) describing the first problem.
   static func run(_ name: String, rtol: Double = 1e-3, atol: Double = 1e-7, roundTrip: Bool = true) throws {
-    let dir = try nodeDirectory().appendingPathComponent(name)
-    let model = try ONNXReader.readModel(atPath: dir.appendingPathComponent("model.onnx").path)
-    let sets = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-      .filter { $0.hasPrefix("test_data_set_") }.sorted()
-    guard !sets.isEmpty else { throw Failure("no test_data_set_* folder") }
+    let root = try dataDirectory()
+    let model: Model
+    let directory: URL
+    var dataSets: [(label: String, inputs: [Tensor], expected: [Tensor], runtimeOnly: Bool)] = []
+    if name.hasPrefix("light/") {
+      let base = root.appendingPathComponent(name)
+      directory = base.deletingLastPathComponent()
+      model = try ONNXReader.readModel(atPath: base.path + ".onnx")
+      let inputs: [Tensor] = (model.graph?.runtimeInputs ?? []).map { v in
+        let shape = (v.type?.tensorDims ?? []).map { d -> Int in
+          if let x = d.fixedValue, x > 0 { return Int(x) }
+          return 1
+        }
+        let n = Tensor.elementCount(shape)
+        return Tensor((0..<n).map { Float(Double($0) / Double(n)) }, shape: shape)
+      }
+      var expected: [Tensor] = []
+      for i in 0..<(model.graph?.outputs.count ?? 0) {
+        let path = base.path + "_output_\(i).pb"
+        guard FileManager.default.fileExists(atPath: path) else { break }
+        expected.append(try ONNXReader.readTensor(atPath: path).data)
+      }
+      dataSets.append(("", inputs, expected, true))
+    } else {
+      directory = name.contains("/") ? root.appendingPathComponent(name) : root.appendingPathComponent("node/\(name)")
+      model = try ONNXReader.readModel(atPath: directory.appendingPathComponent("model.onnx").path)
+      let sets = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        .filter { $0.hasPrefix("test_data_set_") }.sorted()
+      guard !sets.isEmpty else { throw Failure("no test_data_set_* folder") }
+      for set in sets {
+        let setDir = directory.appendingPathComponent(set)
+        dataSets.append(("\(set) ", try numbered("input", in: setDir), try numbered("output", in: setDir), false))
+      }
+    }
     var variants = [("", model)]
     if roundTrip {
       let bytes = try ONNXWriter.serialize(model)
-      let again = try bytes.withUnsafeBytes { try ONNXReader.readModel(bytes: $0, directory: dir.path) }
+      let again = try bytes.withUnsafeBytes { try ONNXReader.readModel(bytes: $0, directory: directory.path) }
       variants.append(("after write → read: ", again))
     }
     for (label, m) in variants {
       let session: InferenceSession
       do { session = try InferenceSession(model: m) } catch { throw Failure(label + "\(error)") }
-      for set in sets {
-        let setDir = dir.appendingPathComponent(set)
-        let inputs = try numbered("input", in: setDir)
-        let expected = try numbered("output", in: setDir)
-        let graphInputs = m.graph?.inputs ?? []
+      for (set, inputs, expected, runtimeOnly) in dataSets {
+        let graphInputs = (runtimeOnly ? m.graph?.runtimeInputs : m.graph?.inputs) ?? []
         guard inputs.count <= graphInputs.count else {
           throw Failure("\(inputs.count) input files for \(graphInputs.count) graph inputs")
         }
@@ -67,7 +135,7 @@ enum Conformance {
         }
         for (i, e) in expected.enumerated() {
           if let problem = compare(outputs[i], e, rtol: rtol, atol: atol) {
-            throw Failure(label + "\(set) output \(i) '\(session.outputNames[i])': \(problem)")
+            throw Failure(label + "\(set)output \(i) '\(session.outputNames[i])': \(problem)")
           }
         }
       }
@@ -126,12 +194,21 @@ enum Conformance {
       let base = String(name.dropLast("_expanded".count))
       if caseNames.contains(base) { return primaryOp(of: base) + " (expanded)" }
     }
-    guard let url = try? nodeDirectory().appendingPathComponent(name).appendingPathComponent("model.onnx"),
-      let model = try? ONNXReader.readModel(atPath: url.path), let nodes = model.graph?.nodes, !nodes.isEmpty
+    if name.hasPrefix("light/") { return "(model) " + name }
+    let path: String
+    if name.contains("/") {
+      guard let root = try? dataDirectory() else { return "?" }
+      path = root.appendingPathComponent(name).appendingPathComponent("model.onnx").path
+    } else {
+      guard let dir = try? nodeDirectory() else { return "?" }
+      path = dir.appendingPathComponent(name).appendingPathComponent("model.onnx").path
+    }
+    guard let model = try? ONNXReader.readModel(atPath: path), let nodes = model.graph?.nodes,
+      !nodes.isEmpty
     else { return "?" }
     let ops = Array(Set(nodes.compactMap(\.opType)))
     if ops.count == 1 { return ops[0] }
-    let squashed = name.lowercased().replacingOccurrences(of: "_", with: "")
+    let squashed = (name.split(separator: "/").last.map(String.init) ?? name).lowercased().replacingOccurrences(of: "_", with: "")
     if let best = ops.filter({ squashed.contains($0.lowercased()) }).max(by: { $0.count < $1.count }) {
       return best
     }

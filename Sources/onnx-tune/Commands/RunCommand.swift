@@ -223,12 +223,14 @@ enum RunCommand: CLICommand {
     }
   }
 
-  /// An output name made safe as a file name.
+  /// An output name made safe as a file name: every character other than an ASCII letter or
+  /// digit, `.`, `_` or `-` becomes `_` (so `logits/out` is written as `logits_out.npy`).
   static func fileName(for name: String) -> String {
-    let safe = name.map { c -> Character in
-      c.isLetter || c.isNumber || c == "-" || c == "_" || c == "." ? c : "_"
-    }
-    let s = String(safe)
-    return s.isEmpty || s.hasPrefix(".") ? "output_" + s : s
+    if name.isEmpty { return "output" }
+    return String(
+      name.unicodeScalars.map { c -> Character in
+        c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c) || "._-".unicodeScalars.contains(c))
+          ? Character(c) : "_"
+      })
   }
 }

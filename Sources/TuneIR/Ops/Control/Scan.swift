@@ -1,11 +1,15 @@
 import TuneTensor
 
-/// `Scan` (opset 9 and later): iterates `body` over slices of the scan inputs along their scan
-/// axes, carrying state variables and stacking per-iteration scan outputs.
+/// `Scan`: iterates `body` over slices of the scan inputs along their scan axes, carrying
+/// state variables and stacking per-iteration scan outputs.
 ///
-/// Inputs are `(state_1...state_N, scan_input_1...scan_input_M)` with `M = num_scan_inputs`;
-/// the body takes `(state..., slice...)` and returns `(state..., scan_output_element...)`.
-/// `scan_input_directions` / `scan_output_directions` of 1 scan backward / prepend.
+/// Opset 9 and later: inputs are `(state_1...state_N, scan_input_1...scan_input_M)` with
+/// `M = num_scan_inputs`; the body takes `(state..., slice...)` and returns
+/// `(state..., scan_output_element...)`. `scan_input_directions` / `scan_output_directions` of 1
+/// scan backward / prepend; `scan_input_axes` / `scan_output_axes` choose the axes.
+/// Opset 8: a leading optional `sequence_lens` input, every state and scan input has a batch
+/// axis first (scan inputs scan axis 1), and `directions` gives the scan input directions; only
+/// full-length sequences are supported.
 /// Spec: https://onnx.ai/onnx/operators/onnx__Scan.html
 public struct Scan: Operator {
   public static let opType = "Scan"
@@ -15,24 +19,63 @@ public struct Scan: Operator {
   public let inputDirections: [Int]?
   public let outputAxes: [Int]?
   public let outputDirections: [Int]?
+  /// Opset 8 form: batched, with a `sequence_lens` input.
+  public let batched: Bool
 
   public init(node: Node, opset: Int) throws {
-    guard opset >= 9 else {
-      throw OpError("Scan before opset 9 (with sequence_lens and a batch axis) is not supported")
-    }
     guard let b = try node.graph("body") else { throw OpError("missing attribute 'body'") }
     body = b
     guard let m = try node.intIfPresent("num_scan_inputs"), m > 0 else {
       throw OpError("attribute 'num_scan_inputs' should be a positive int")
     }
     numScanInputs = m
-    inputAxes = try node.ints("scan_input_axes")
-    inputDirections = try node.ints("scan_input_directions")
-    outputAxes = try node.ints("scan_output_axes")
-    outputDirections = try node.ints("scan_output_directions")
+    batched = opset < 9
+    if batched {
+      inputAxes = nil
+      inputDirections = try node.ints("directions")
+      outputAxes = nil
+      outputDirections = nil
+    } else {
+      inputAxes = try node.ints("scan_input_axes")
+      inputDirections = try node.ints("scan_input_directions")
+      outputAxes = try node.ints("scan_output_axes")
+      outputDirections = try node.ints("scan_output_directions")
+    }
   }
 
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+    guard batched else { return try scan(inputs, context: context) }
+    // Opset 8: run the opset-9 scan on each batch entry and stack the results.
+    let sequenceLengths = (inputs.first ?? nil)?.int64Values()
+    let rest = Array(inputs.dropFirst())
+    let values: [Tensor] = try rest.enumerated().map { i, v in
+      guard let v else { throw OpError("input \(i + 1) is omitted") }
+      guard v.rank >= 1 else { throw OpError("input \(i + 1) has no batch axis") }
+      return v
+    }
+    guard let batch = values.first?.shape[0] else { throw OpError("no states or scan inputs") }
+    for v in values where v.shape[0] != batch {
+      throw OpError("inputs have different batch sizes: \(batch) and \(v.shape[0])")
+    }
+    let n = values.count - numScanInputs
+    if let sequenceLengths, n < values.count, values[n].rank >= 2 {
+      let full = Int64(values[n].shape[1])
+      guard sequenceLengths.allSatisfy({ $0 == full }) else {
+        throw OpError("sequence_lens shorter than the scan length (\(sequenceLengths) < \(full)) is not supported")
+      }
+    }
+    var perBatch: [[Tensor]] = []
+    for b in 0..<batch {
+      perBatch.append(try scan(values.map { try $0.slice(at: b, alongAxis: 0) }, context: context))
+    }
+    guard let count = perBatch.first?.count else {
+      throw OpError("a batch of 0 is not supported")
+    }
+    return try (0..<count).map { j in try Tensor.stack(perBatch.map { $0[j] }, axis: 0) }
+  }
+
+  /// The opset-9 scan.
+  func scan(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     let values: [Tensor] = try inputs.enumerated().map { i, v in
       guard let v else { throw OpError("input \(i) is omitted") }
       return v
@@ -54,7 +97,7 @@ public struct Scan: Operator {
       var axis = inputAxes.flatMap { j < $0.count ? $0[j] : nil } ?? 0
       if axis < 0 { axis += t.rank }
       guard axis >= 0, axis < t.rank else {
-        throw OpError("scan_input_axes[\(j)] is out of range for a rank-\(t.rank) scan input")
+        throw OpError("scan axis \(axis) is out of range for a rank-\(t.rank) scan input")
       }
       if let length, length != t.shape[axis] {
         throw OpError("scan inputs have different lengths: \(length) and \(t.shape[axis])")
