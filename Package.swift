@@ -41,6 +41,8 @@ let package = Package(
     .target(name: "TuneTrain", dependencies: ["TuneRuntime", "TuneIR", "TuneTensor"]),
     // Datasets: image folders (libpng, libjpeg), .npy/.npz, CSV; preprocessing, augmentation.
     .target(name: "TuneData", dependencies: ["TuneTensor", "CImageCodec"]),
+    // Benchmark of image decoding + preprocessing (scripts/bench-data.sh compares it with Pillow).
+    .executableTarget(name: "tune-data-bench", dependencies: ["TuneData"], path: "Sources/TuneDataBench"),
     .executableTarget(
       name: "onnx-tune",
       dependencies: ["TuneONNX", "TuneIR", "TuneTensor", "TuneRuntime", "TuneTrain", "TuneData"]

@@ -1,0 +1,43 @@
+// Decodes and preprocesses every image of a folder, as scripts/bench-data.py does with Pillow +
+// NumPy, and prints images per second. Usage: tune-data-bench <folder> [repeats]
+// Work per image: decode (libpng/libjpeg), RGB, resize shorter side to 256 (antialiased
+// bilinear), center crop 224x224, /255, ImageNet mean/std, NCHW float32.
+import Foundation
+import TuneData
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 2 else {
+  FileHandle.standardError.write("usage: tune-data-bench <folder> [repeats]\n".data(using: .utf8)!)
+  exit(2)
+}
+let folder = arguments[1]
+let repeats = arguments.count > 2 ? Int(arguments[2]) ?? 3 : 3
+let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+  .filter { $0.hasSuffix(".jpg") || $0.hasSuffix(".png") }.sorted()
+  .map { (folder as NSString).appendingPathComponent($0) }
+let preprocessing = ImagePreprocessing(
+  height: 224, width: 224, resize: .shorterSide(256), normalization: .imagenet, layout: .nchw, channels: 3)
+
+func measure(_ name: String, _ paths: [String]) throws {
+  guard !paths.isEmpty else { return }
+  var output = [Float](repeating: 0, count: 3 * 224 * 224)
+  var checksum: Double = 0
+  var best = Double.infinity
+  for _ in 0..<repeats {
+    let start = DispatchTime.now().uptimeNanoseconds
+    for path in paths {
+      let image = try ImageDecoder.decode(path: path)
+      var generator = SeededGenerator(seed: 0)
+      let prepared = preprocessing.prepare(image, augmentation: nil, using: &generator)
+      output.withUnsafeMutableBufferPointer { preprocessing.write(prepared, into: $0) }
+      checksum += Double(output[1000])
+    }
+    best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+  }
+  print(
+    "{\"impl\": \"swift\", \"set\": \"\(name)\", \"images\": \(paths.count), \"seconds\": \(best), "
+      + "\"images_per_second\": \(Double(paths.count) / best), \"checksum\": \(checksum / Double(repeats))}")
+}
+
+try measure("jpeg", files.filter { $0.hasSuffix(".jpg") })
+try measure("png", files.filter { $0.hasSuffix(".png") })

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Image decoding + preprocessing benchmark, Pillow + NumPy side (and image generation).
+
+    bench-data.py generate <folder> [count]   writes count 640x480 JPEGs and count/4 PNGs
+    bench-data.py run <folder> [repeats]      times Pillow + NumPy doing tune-data-bench's work
+
+Work per image (same as Sources/TuneDataBench): decode, RGB, resize the shorter side to 256
+with BILINEAR (antialiased), center crop 224x224, /255, ImageNet mean/std, NCHW float32.
+Pinned: Pillow==13.0.0, numpy==2.4.6. Single thread on both sides; best of `repeats`.
+"""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+from PIL import Image
+
+MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
+STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+
+
+def generate(folder, count):
+    os.makedirs(folder, exist_ok=True)
+    rng = np.random.default_rng(0)
+    h, w = 480, 640
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    for i in range(count):
+        fx, fy, ph = rng.uniform(0.005, 0.05, 3)
+        base = np.stack([
+            127 + 100 * np.sin(x * fx + ph * 7),
+            127 + 100 * np.cos(y * fy + ph * 3),
+            127 + 60 * np.sin((x + y) * (fx + fy) / 2),
+        ], axis=-1)
+        noise = rng.normal(0, 12, (h, w, 3))
+        img = np.clip(base + noise, 0, 255).astype(np.uint8)
+        Image.fromarray(img).save(os.path.join(folder, f"img{i:04d}.jpg"), quality=90)
+        if i % 4 == 0:
+            Image.fromarray(img[:375, :500]).save(os.path.join(folder, f"img{i:04d}.png"))
+
+
+def preprocess(path):
+    with Image.open(path) as im:
+        im = im.convert("RGB")
+        w, h = im.size
+        if w <= h:
+            size = (256, int(256 * h / w))
+        else:
+            size = (int(256 * w / h), 256)
+        im = im.resize(size, Image.Resampling.BILINEAR)
+        left = int(round((size[0] - 224) / 2.0))
+        top = int(round((size[1] - 224) / 2.0))
+        im = im.crop((left, top, left + 224, top + 224))
+        a = np.asarray(im, dtype=np.float32) / 255.0
+    a = (a - MEAN) / STD
+    return np.ascontiguousarray(a.transpose(2, 0, 1))
+
+
+def run(folder, repeats):
+    files = sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith((".jpg", ".png")))
+    for name, ext in (("jpeg", ".jpg"), ("png", ".png")):
+        paths = [f for f in files if f.endswith(ext)]
+        if not paths:
+            continue
+        best = float("inf")
+        checksum = 0.0
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for p in paths:
+                checksum += float(preprocess(p).reshape(-1)[1000])
+            best = min(best, time.perf_counter() - start)
+        print(json.dumps({"impl": "pillow+numpy", "set": name, "images": len(paths), "seconds": best,
+                          "images_per_second": len(paths) / best, "checksum": checksum / repeats}))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 3 and sys.argv[1] == "generate":
+        generate(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 64)
+    elif len(sys.argv) >= 3 and sys.argv[1] == "run":
+        run(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 3)
+    else:
+        print(__doc__)
+        sys.exit(2)
