@@ -152,14 +152,22 @@ public struct Augmentation: Sendable, Equatable {
             let y0 = Int(sy.rounded(.down))
             let fx = sx - Float(x0)
             let fy = sy - Float(y0)
+            // Bilinear weights of the four neighbours; those outside the image count as 0.
+            let inX0 = x0 >= 0 && x0 < w
+            let inX1 = x0 + 1 >= 0 && x0 + 1 < w
+            let inY0 = y0 >= 0 && y0 < h
+            let inY1 = y0 + 1 >= 0 && y0 + 1 < h
+            let w00: Float = inY0 && inX0 ? (1 - fx) * (1 - fy) : 0
+            let w01: Float = inY0 && inX1 ? fx * (1 - fy) : 0
+            let w10: Float = inY1 && inX0 ? (1 - fx) * fy : 0
+            let w11: Float = inY1 && inX1 ? fx * fy : 0
+            let i00 = inY0 && inX0 ? (y0 * w + x0) * ch : 0
+            let i01 = inY0 && inX1 ? (y0 * w + x0 + 1) * ch : 0
+            let i10 = inY1 && inX0 ? ((y0 + 1) * w + x0) * ch : 0
+            let i11 = inY1 && inX1 ? ((y0 + 1) * w + x0 + 1) * ch : 0
+            let d = (y * w + x) * ch
             for c in 0..<ch {
-              var v: Float = 0
-              for (yy, wy) in [(y0, 1 - fy), (y0 + 1, fy)] where yy >= 0 && yy < h && wy > 0 {
-                for (xx, wx) in [(x0, 1 - fx), (x0 + 1, fx)] where xx >= 0 && xx < w && wx > 0 {
-                  v += src[(yy * w + xx) * ch + c] * wx * wy
-                }
-              }
-              dst[(y * w + x) * ch + c] = v
+              dst[d + c] = src[i00 + c] * w00 + src[i01 + c] * w01 + src[i10 + c] * w10 + src[i11 + c] * w11
             }
           }
         }

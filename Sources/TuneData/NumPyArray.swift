@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Element types: `f2 f4 f8 i1 i2 i4 i8 u1 u2 u4 u8 b1`, either byte order. Fortran-ordered
 /// arrays are copied once into C order. Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
-public struct NumPyArray: @unchecked Sendable {
+public struct NumPyArray: Sendable {
   public enum ElementType: String, Sendable {
     case float16 = "f2", float32 = "f4", float64 = "f8"
     case int8 = "i1", int16 = "i2", int32 = "i4", int64 = "i8"

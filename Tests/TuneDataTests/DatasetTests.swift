@@ -175,3 +175,17 @@ import TuneTensor
     }
   }
 }
+
+@Suite struct DatasetReaderTests {
+  @Test func opensByPathType() throws {
+    let npz = try DatasetReader.open(Fixtures.array("stored.npz"))
+    #expect(npz.count == 6 && npz.classNames == ["0", "1", "2"])
+    let npy = try DatasetReader.open(Fixtures.array("x_f32.npy"), labels: Fixtures.array("y_i32.npy"))
+    #expect(npy.sampleShape == [4])
+    let csv = try DatasetReader.open(Fixtures.array("header.csv"), csv: .init(labelColumn: .index(2)))
+    #expect(csv.classNames == ["setosa", "virginica"])
+    #expect(throws: DataError.self) { try DatasetReader.open(Fixtures.array("x_f32.npy")) }
+    #expect(throws: DataError.self) { try DatasetReader.open(Fixtures.images.path) }  // no preprocessing
+    #expect(throws: DataError.self) { try DatasetReader.open(Fixtures.image("rgb.png")) }
+  }
+}

@@ -6,7 +6,8 @@ import Testing
 @Suite struct ImageDecoderTests {
   /// PNGs decode exactly to Pillow's values (palette expanded, tRNS → alpha, 16-bit kept).
   @Test(arguments: [
-    "gray.png", "rgb.png", "rgba.png", "palette.png", "palette_trns.png", "gray16.png", "rgb16.png",
+    "gray.png", "rgb.png", "rgba.png", "palette.png", "palette_trns.png", "gray_alpha.png", "bilevel.png",
+    "gray16.png", "rgb16.png",
   ])
   func pngMatchesPillow(name: String) throws {
     let image = try ImageDecoder.decode(path: Fixtures.image(name))
@@ -24,7 +25,7 @@ import Testing
 
   /// JPEGs: same libjpeg-turbo family as Pillow's wheel but another build; at most 2 levels
   /// apart (observed: identical), EXIF orientation applied (6 and 8 swap width and height).
-  @Test(arguments: ["rgb.jpg", "gray.jpg", "exif6.jpg", "exif3.jpg", "exif8.jpg"])
+  @Test(arguments: ["rgb.jpg", "gray.jpg", "exif6.jpg", "exif3.jpg", "exif8.jpg", "cmyk.jpg"])
   func jpegMatchesPillow(name: String) throws {
     let image = try ImageDecoder.decode(path: Fixtures.image(name))
     let (shape, values) = Fixtures.expectedImage(name)
