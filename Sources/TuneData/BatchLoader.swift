@@ -3,7 +3,7 @@ import TuneTensor
 
 /// Reads a dataset in batches on background threads, ahead of training, with bounded memory.
 ///
-/// At most `prefetch` finished batches wait in memory (plus one per worker being built), so
+/// At most `prefetch` batches are being built or waiting in memory ahead of the consumer, so
 /// an image folder larger than memory streams from disk. Batches come out in order and are
 /// the same for the same `seed` and `epoch` whatever `workers` is: each sample's augmentation
 /// draws from its own generator seeded by `(seed, epoch, index)`.
@@ -35,7 +35,8 @@ public final class BatchLoader: Sendable {
   ///   - augment: apply the dataset's augmentation (training only).
   ///   - seed, epoch: reproducible shuffling and augmentation.
   ///   - dropLast: leave out a final short batch.
-  ///   - prefetch: finished batches kept ready (memory bound).
+  ///   - prefetch: batches built ahead of the consumer (the memory bound); at least 1. More
+  ///     `workers` than `prefetch` cannot all be busy.
   ///   - workers: background threads decoding in parallel.
   ///   - badData: where to count unreadable samples.
   public init(

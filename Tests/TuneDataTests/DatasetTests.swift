@@ -189,3 +189,45 @@ import TuneTensor
     #expect(throws: DataError.self) { try DatasetReader.open(Fixtures.image("rgb.png")) }
   }
 }
+
+/// Counts loads, to check how far the loader runs ahead of the consumer.
+final class CountingDataset: Dataset, @unchecked Sendable {
+  let lock = NSLock()
+  var loads = 0
+  let count = 200
+  let classNames = ["a", "b"]
+  let sampleShape = [2]
+  var labels: [Int] { (0..<count).map { $0 % 2 } }
+
+  func loadSample(
+    at index: Int, into destination: UnsafeMutableBufferPointer<Float>, augment: Bool,
+    using generator: inout SeededGenerator
+  ) throws {
+    lock.withLock { loads += 1 }
+    destination[0] = Float(index)
+    destination[1] = Float(generator.next() % 1000)
+  }
+
+  func sampleName(at index: Int) -> String { "sample \(index)" }
+}
+
+@Suite struct BoundedPrefetchTests {
+  @Test func loaderRunsAtMostPrefetchAhead() throws {
+    let data = CountingDataset()
+    let prefetch = 2
+    let workers = 2
+    let batchSize = 10
+    let loader = BatchLoader(dataset: data, batchSize: batchSize, prefetch: prefetch, workers: workers)
+    var consumed = 0
+    while let batch = try loader.next() {
+      consumed += 1
+      #expect(batch.count == batchSize)
+      Thread.sleep(forTimeInterval: 0.005)  // a slow consumer
+      let loads = data.lock.withLock { data.loads }
+      // Batches consumed, plus at most `prefetch` ready or being built.
+      #expect(loads <= (consumed + prefetch) * batchSize)
+    }
+    #expect(consumed == 20)
+    #expect(data.loads == 200)
+  }
+}
