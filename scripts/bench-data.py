@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Image decoding + preprocessing benchmark, Pillow + NumPy side (and image generation).
 
-    bench-data.py generate <folder> [count]   writes count 640x480 JPEGs and count/4 PNGs
+    bench-data.py generate <folder> [count]   writes count 640x480 JPEGs, count/4 500x375 PNGs
+                                              and count/4 2000x1500 JPEGs
     bench-data.py run <folder> [repeats]      times Pillow + NumPy doing tune-data-bench's work
 
 Work per image (same as Sources/TuneDataBench): decode, RGB, resize the shorter side to 256
 with BILINEAR (antialiased), center crop 224x224, /255, ImageNet mean/std, NCHW float32.
+The "-draft" set lets libjpeg decode at 1/2, 1/4 or 1/8 scale first (Image.draft to at least
+512x512 on both sides; TuneData's fastJPEGDownscaling picks the same scale).
 Pinned: Pillow==13.0.0, numpy==2.4.6. Single thread on both sides; best of `repeats`.
 """
 import json
@@ -20,27 +23,34 @@ MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
 STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 
 
+def photo(rng, w, h):
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    fx, fy, ph = rng.uniform(0.005, 0.05, 3)
+    base = np.stack([
+        127 + 100 * np.sin(x * fx + ph * 7),
+        127 + 100 * np.cos(y * fy + ph * 3),
+        127 + 60 * np.sin((x + y) * (fx + fy) / 2),
+    ], axis=-1)
+    noise = rng.normal(0, 12, (h, w, 3))
+    return np.clip(base + noise, 0, 255).astype(np.uint8)
+
+
 def generate(folder, count):
     os.makedirs(folder, exist_ok=True)
     rng = np.random.default_rng(0)
-    h, w = 480, 640
-    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
     for i in range(count):
-        fx, fy, ph = rng.uniform(0.005, 0.05, 3)
-        base = np.stack([
-            127 + 100 * np.sin(x * fx + ph * 7),
-            127 + 100 * np.cos(y * fy + ph * 3),
-            127 + 60 * np.sin((x + y) * (fx + fy) / 2),
-        ], axis=-1)
-        noise = rng.normal(0, 12, (h, w, 3))
-        img = np.clip(base + noise, 0, 255).astype(np.uint8)
+        img = photo(rng, 640, 480)
         Image.fromarray(img).save(os.path.join(folder, f"img{i:04d}.jpg"), quality=90)
         if i % 4 == 0:
             Image.fromarray(img[:375, :500]).save(os.path.join(folder, f"img{i:04d}.png"))
+            big = photo(rng, 2000, 1500)
+            Image.fromarray(big).save(os.path.join(folder, f"large{i:04d}.jpg"), quality=90)
 
 
-def preprocess(path):
+def preprocess(path, draft=False):
     with Image.open(path) as im:
+        if draft:  # what fastJPEGDownscaling does: keep at least twice the resize target
+            im.draft("RGB", (512, 512))
         im = im.convert("RGB")
         w, h = im.size
         if w <= h:
@@ -58,8 +68,14 @@ def preprocess(path):
 
 def run(folder, repeats):
     files = sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith((".jpg", ".png")))
-    for name, ext in (("jpeg", ".jpg"), ("png", ".png")):
-        paths = [f for f in files if f.endswith(ext)]
+    base = os.path.basename
+    sets = (
+        ("jpeg-640x480", [f for f in files if base(f).startswith("img") and f.endswith(".jpg")], False),
+        ("png-500x375", [f for f in files if base(f).startswith("img") and f.endswith(".png")], False),
+        ("jpeg-2000x1500", [f for f in files if base(f).startswith("large")], False),
+        ("jpeg-2000x1500-draft", [f for f in files if base(f).startswith("large")], True),
+    )
+    for name, paths, draft in sets:
         if not paths:
             continue
         best = float("inf")
@@ -67,7 +83,7 @@ def run(folder, repeats):
         for _ in range(repeats):
             start = time.perf_counter()
             for p in paths:
-                checksum += float(preprocess(p).reshape(-1)[1000])
+                checksum += float(preprocess(p, draft).reshape(-1)[1000])
             best = min(best, time.perf_counter() - start)
         print(json.dumps({"impl": "pillow+numpy", "set": name, "images": len(paths), "seconds": best,
                           "images_per_second": len(paths) / best, "checksum": checksum / repeats}))

@@ -188,6 +188,11 @@ int ic_exif_orientation(const uint8_t *app1, size_t size) {
 }
 
 int ic_jpeg_decode(const uint8_t *data, size_t size, ic_image *out, char *message, size_t message_size) {
+  return ic_jpeg_decode_scaled(data, size, 0, 0, out, message, message_size);
+}
+
+int ic_jpeg_decode_scaled(const uint8_t *data, size_t size, int min_width, int min_height, ic_image *out,
+                          char *message, size_t message_size) {
   memset(out, 0, sizeof *out);
   out->orientation = 1;
   if (size < 3 || data[0] != 0xFF || data[1] != 0xD8) {
@@ -225,6 +230,19 @@ int ic_jpeg_decode(const uint8_t *data, size_t size, ic_image *out, char *messag
   if (cmyk) cinfo.out_color_space = JCS_CMYK;
   else if (cinfo.num_components == 1) cinfo.out_color_space = JCS_GRAYSCALE;
   else cinfo.out_color_space = JCS_RGB;
+  if (min_width > 0 && min_height > 0) {
+    // The stored image is transposed relative to the upright one for orientations 5...8.
+    int need_w = out->orientation >= 5 ? min_height : min_width;
+    int need_h = out->orientation >= 5 ? min_width : min_height;
+    for (unsigned denom = 8; denom >= 2; denom /= 2) {
+      unsigned w = (cinfo.image_width + denom - 1) / denom, h = (cinfo.image_height + denom - 1) / denom;
+      if (w >= (unsigned)need_w && h >= (unsigned)need_h) {
+        cinfo.scale_num = 1;
+        cinfo.scale_denom = denom;
+        break;
+      }
+    }
+  }
   jpeg_start_decompress(&cinfo);
   int width = (int)cinfo.output_width, height = (int)cinfo.output_height;
   int in_channels = cinfo.output_components;

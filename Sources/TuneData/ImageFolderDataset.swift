@@ -109,9 +109,11 @@ public struct ImageFolderDataset: Dataset {
     at index: Int, into destination: UnsafeMutableBufferPointer<Float>, augment: Bool,
     using generator: inout SeededGenerator
   ) throws {
-    let image = try ImageDecoder.decode(path: paths[index])
+    let active = augment ? augmentation : nil
+    let image = try ImageDecoder.decode(
+      path: paths[index], minimumSize: preprocessing.minimumDecodeSize(augmentation: active))
     let prepared = preprocessing.prepare(
-      image, augmentation: augment ? augmentation : nil, using: &generator)
+      image, augmentation: active, using: &generator)
     preprocessing.write(prepared, into: destination)
   }
 

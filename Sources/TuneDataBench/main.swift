@@ -1,7 +1,8 @@
 // Decodes and preprocesses every image of a folder, as scripts/bench-data.py does with Pillow +
 // NumPy, and prints images per second. Usage: tune-data-bench <folder> [repeats]
 // Work per image: decode (libpng/libjpeg), RGB, resize shorter side to 256 (antialiased
-// bilinear), center crop 224x224, /255, ImageNet mean/std, NCHW float32.
+// bilinear), center crop 224x224, /255, ImageNet mean/std, NCHW float32. The `-draft` set
+// lets libjpeg decode at a reduced scale (fastJPEGDownscaling; Pillow: Image.draft).
 import Foundation
 import TuneData
 
@@ -15,10 +16,12 @@ let repeats = arguments.count > 2 ? Int(arguments[2]) ?? 3 : 3
 let files = try FileManager.default.contentsOfDirectory(atPath: folder)
   .filter { $0.hasSuffix(".jpg") || $0.hasSuffix(".png") }.sorted()
   .map { (folder as NSString).appendingPathComponent($0) }
-let preprocessing = ImagePreprocessing(
+let exact = ImagePreprocessing(
   height: 224, width: 224, resize: .shorterSide(256), normalization: .imagenet, layout: .nchw, channels: 3)
+var fast = exact
+fast.fastJPEGDownscaling = true
 
-func measure(_ name: String, _ paths: [String]) throws {
+func measure(_ name: String, _ paths: [String], _ preprocessing: ImagePreprocessing) throws {
   guard !paths.isEmpty else { return }
   var output = [Float](repeating: 0, count: 3 * 224 * 224)
   var checksum: Double = 0
@@ -26,7 +29,7 @@ func measure(_ name: String, _ paths: [String]) throws {
   for _ in 0..<repeats {
     let start = DispatchTime.now().uptimeNanoseconds
     for path in paths {
-      let image = try ImageDecoder.decode(path: path)
+      let image = try ImageDecoder.decode(path: path, minimumSize: preprocessing.minimumDecodeSize(augmentation: nil))
       var generator = SeededGenerator(seed: 0)
       let prepared = preprocessing.prepare(image, augmentation: nil, using: &generator)
       output.withUnsafeMutableBufferPointer { preprocessing.write(prepared, into: $0) }
@@ -39,5 +42,8 @@ func measure(_ name: String, _ paths: [String]) throws {
       + "\"images_per_second\": \(Double(paths.count) / best), \"checksum\": \(checksum / Double(repeats))}")
 }
 
-try measure("jpeg", files.filter { $0.hasSuffix(".jpg") })
-try measure("png", files.filter { $0.hasSuffix(".png") })
+let name = { (path: String) in (path as NSString).lastPathComponent }
+try measure("jpeg-640x480", files.filter { name($0).hasPrefix("img") && $0.hasSuffix(".jpg") }, exact)
+try measure("png-500x375", files.filter { name($0).hasPrefix("img") && $0.hasSuffix(".png") }, exact)
+try measure("jpeg-2000x1500", files.filter { name($0).hasPrefix("large") }, exact)
+try measure("jpeg-2000x1500-draft", files.filter { name($0).hasPrefix("large") }, fast)

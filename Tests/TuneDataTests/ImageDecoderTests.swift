@@ -43,6 +43,23 @@ import Testing
     #expect(stored.width == 16 && stored.height == 12)
   }
 
+  /// DCT-domain downscaling equals Pillow's `draft` (same libjpeg scaling).
+  @Test func jpegDraftMatchesPillow() throws {
+    let image = try ImageDecoder.decode(path: Fixtures.image("rgb.jpg"), minimumSize: (4, 3))
+    let (shape, values) = Fixtures.expectedImage("rgb.jpg_draft_4x3")
+    #expect([image.height, image.width, image.channels] == shape)
+    #expect(maxAbsDifference(image.floatSamples(normalized: false), values) <= 2)
+    // 16x12 stored: 1/2 still covers 8x6, 1/4 would not cover 5x4.
+    let half = try ImageDecoder.decode(path: Fixtures.image("rgb.jpg"), minimumSize: (5, 4))
+    #expect(half.width == 8 && half.height == 6)
+    // Upright size is what counts: exif6 displays 12x16, so (3, 4) allows 1/4.
+    let rotated = try ImageDecoder.decode(path: Fixtures.image("exif6.jpg"), minimumSize: (3, 4))
+    #expect(rotated.width == 3 && rotated.height == 4)
+    // PNGs ignore it.
+    let png = try ImageDecoder.decode(path: Fixtures.image("rgb.png"), minimumSize: (1, 1))
+    #expect(png.width == 12)
+  }
+
   @Test(arguments: ["truncated.png", "truncated.jpg", "not-an-image.jpg", "missing.png"])
   func badFilesThrowBadSampleError(name: String) {
     do {

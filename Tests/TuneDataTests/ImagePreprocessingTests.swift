@@ -99,6 +99,18 @@ import Testing
     #expect(abs(out[0] - full.pixels[(1 * 8 + 2) * 3]) < 1e-6)
   }
 
+  @Test func minimumDecodeSize() {
+    var prep = ImagePreprocessing(height: 224, width: 200, resize: .stretch)
+    #expect(prep.minimumDecodeSize(augmentation: nil) == nil)
+    prep.fastJPEGDownscaling = true
+    #expect(prep.minimumDecodeSize(augmentation: nil)! == (400, 448))
+    prep.resize = .shorterSide(256)
+    #expect(prep.minimumDecodeSize(augmentation: nil)! == (512, 512))
+    #expect(prep.minimumDecodeSize(augmentation: Augmentation(cropScale: 0.25...1))! == (1024, 1024))
+    prep.resize = .centerCrop
+    #expect(prep.minimumDecodeSize(augmentation: nil) == nil)
+  }
+
   @Test func inputShapeInference() throws {
     let a = try ImagePreprocessing(inputShape: [1, 3, 224, 224])
     #expect(a.layout == .nchw && a.channels == 3 && a.height == 224)

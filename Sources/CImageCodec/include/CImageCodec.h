@@ -41,6 +41,12 @@ int ic_png_decode(const uint8_t *data, size_t size, ic_image *out, char *message
 /// Decodes a JPEG to gray or RGB (CMYK/YCCK converted to RGB), reading the EXIF orientation.
 int ic_jpeg_decode(const uint8_t *data, size_t size, ic_image *out, char *message, size_t message_size);
 
+/// Like `ic_jpeg_decode`, but lets libjpeg scale by 1/2, 1/4 or 1/8 in the DCT domain (far
+/// cheaper than decoding full size), choosing the smallest output whose upright (EXIF-oriented)
+/// size is still at least `min_width` x `min_height` (Pillow's `Image.draft`). 0 disables.
+int ic_jpeg_decode_scaled(const uint8_t *data, size_t size, int min_width, int min_height, ic_image *out,
+                          char *message, size_t message_size);
+
 /// Frees `image->pixels`.
 void ic_image_free(ic_image *image);
 
