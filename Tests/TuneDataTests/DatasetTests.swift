@@ -231,3 +231,14 @@ final class CountingDataset: Dataset, @unchecked Sendable {
     #expect(data.loads == 200)
   }
 }
+
+@Suite struct ClassNamesMetadataTests {
+  @Test func roundTrip() {
+    let names = ["cat", "dog \"big\"", "émeu", "a/b"]
+    let text = ClassNamesMetadata.encode(names)
+    #expect(text == #"["cat","dog \"big\"","émeu","a/b"]"#)
+    #expect(ClassNamesMetadata.decode(text) == names)
+    #expect(ClassNamesMetadata.decode("not json") == nil)
+    #expect(ClassNamesMetadata.decode("[1, 2]") == nil)
+  }
+}

@@ -7,7 +7,7 @@ import Testing
   /// PNGs decode exactly to Pillow's values (palette expanded, tRNS → alpha, 16-bit kept).
   @Test(arguments: [
     "gray.png", "rgb.png", "rgba.png", "palette.png", "palette_trns.png", "gray_alpha.png", "bilevel.png",
-    "gray16.png", "rgb16.png",
+    "gray16.png", "rgb16.png", "interlaced.png",
   ])
   func pngMatchesPillow(name: String) throws {
     let image = try ImageDecoder.decode(path: Fixtures.image(name))
@@ -25,7 +25,8 @@ import Testing
 
   /// JPEGs: same libjpeg-turbo family as Pillow's wheel but another build; at most 2 levels
   /// apart (observed: identical), EXIF orientation applied (6 and 8 swap width and height).
-  @Test(arguments: ["rgb.jpg", "gray.jpg", "exif6.jpg", "exif3.jpg", "exif8.jpg", "cmyk.jpg"])
+  @Test(arguments: ["rgb.jpg", "gray.jpg", "exif6.jpg", "exif3.jpg", "exif8.jpg", "cmyk.jpg", "progressive.jpg", "exif6_bigendian.jpg",
+  ])
   func jpegMatchesPillow(name: String) throws {
     let image = try ImageDecoder.decode(path: Fixtures.image(name))
     let (shape, values) = Fixtures.expectedImage(name)
@@ -34,7 +35,7 @@ import Testing
   }
 
   @Test func exifOrientationIsRead() throws {
-    for (name, orientation) in [("rgb.jpg", 1), ("exif6.jpg", 6), ("exif3.jpg", 3), ("exif8.jpg", 8)] {
+    for (name, orientation) in [("rgb.jpg", 1), ("exif6.jpg", 6), ("exif3.jpg", 3), ("exif8.jpg", 8), ("exif6_bigendian.jpg", 6)] {
       let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.image(name)))
       #expect(ImageDecoder.exifOrientation(data: data) == orientation, "\(name)")
     }
