@@ -57,6 +57,10 @@ let package = Package(
       dependencies: ["TuneONNX", "TuneIR", "TuneTensor", "TuneTestSupport"]
     ),
     .testTarget(
+      name: "CLITests",
+      dependencies: ["onnx-tune", "TuneONNX", "TuneIR", "TuneTensor", "TuneTestSupport"]
+    ),
+    .testTarget(
       name: "TuneIRTests",
       dependencies: ["TuneIR", "TuneTensor", "TuneONNX", "TuneRuntime", "TuneTestSupport"]
     ),
