@@ -4,7 +4,9 @@
 #   scripts/bench-data.sh [count] [repeats]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-/work/venv/bin/python}
+# Python with Pillow + NumPy (scripts/requirements-test.txt): $PYTHON, else the tests' venv.
+PYTHON=${PYTHON:-${ONNX_TUNE_VENV:-$PWD/.venv}/bin/python}
+[[ -x "$PYTHON" ]] || PYTHON=python3
 COUNT=${1:-64}
 REPEATS=${2:-3}
 DIR=$(mktemp -d /tmp/bench-data.XXXXXX)

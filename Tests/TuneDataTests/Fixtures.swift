@@ -12,11 +12,15 @@ enum Fixtures {
   static func image(_ name: String) -> String { images.appendingPathComponent(name).path }
   static func array(_ name: String) -> String { images.appendingPathComponent("arrays/\(name)").path }
 
-  /// `$ONNX_TUNE_CACHE/<name>` or `<repo>/cache/<name>`, when present.
+  /// `$ONNX_TUNE_CACHE/datasets/<name>` (`<repo>/cache` by default; scripts/fetch-test-data.sh
+  /// fills it), when present.
   static func cacheFile(_ name: String) -> String? {
     let root = ProcessInfo.processInfo.environment["ONNX_TUNE_CACHE"] ?? repository.appendingPathComponent("cache").path
-    let path = (root as NSString).appendingPathComponent(name)
-    return FileManager.default.fileExists(atPath: path) ? path : nil
+    for candidate in ["datasets/\(name)", name] {
+      let path = (root as NSString).appendingPathComponent(candidate)
+      if FileManager.default.fileExists(atPath: path) { return path }
+    }
+    return nil
   }
 
   /// Pillow's values from `expected.json` (written by make_fixtures.py).

