@@ -3,20 +3,25 @@ import Foundation
 /// An n-dimensional array read from NumPy's `.npy` format (version 1–3), without copying its
 /// data: a file is memory-mapped, so an array larger than memory streams from disk.
 ///
-/// Element types: `f2 f4 f8 i1 i2 i4 i8 u1 u2 u4 u8 b1`, either byte order. Fortran-ordered
-/// arrays are copied once into C order. Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
+/// Element types: `f2 f4 f8 i1 i2 i4 i8 u1 u2 u4 u8 b1`, either byte order, and fixed-width
+/// strings `U<n>` / `S<n>` (for class-name labels). Fortran-ordered arrays are copied once into
+/// C order. Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
 public struct NumPyArray: Sendable {
   public enum ElementType: String, Sendable {
     case float16 = "f2", float32 = "f4", float64 = "f8"
     case int8 = "i1", int16 = "i2", int32 = "i4", int64 = "i8"
     case uint8 = "u1", uint16 = "u2", uint32 = "u4", uint64 = "u8"
     case bool = "b1"
+    /// Fixed-width UTF-32 (`U<n>`) or byte (`S<n>`) strings; the width is ``NumPyArray/itemSize``.
+    case unicode = "U", bytes = "S"
 
-    public var byteCount: Int { Int(rawValue.dropFirst())! }
     public var isInteger: Bool { rawValue.first == "i" || rawValue.first == "u" || self == .bool }
+    public var isString: Bool { self == .unicode || self == .bytes }
   }
 
   public let elementType: ElementType
+  /// Bytes per element.
+  public let itemSize: Int
   public let shape: [Int]
   let bigEndian: Bool
   /// The bytes holding the elements (C order), from `offset`.
@@ -63,10 +68,20 @@ public struct NumPyArray: Sendable {
     else { throw DataError("\(name): .npy header lacks 'descr' or 'shape': \(header)") }
     let fortran = Self.value(of: "fortran_order", in: header)?.hasPrefix("True") ?? false
     let type = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
-    guard type.count >= 3, let element = ElementType(rawValue: String(type.dropFirst())),
+    let code = type.dropFirst()
+    let element: ElementType
+    let itemSize: Int
+    if let kind = code.first, kind == "U" || kind == "S", let width = Int(code.dropFirst()), width > 0,
       "<>|=".contains(type.first!)
-    else {
-      throw DataError("\(name): unsupported NumPy dtype \(type) (expected a number or bool dtype such as <f4, <i8, |u1)")
+    {
+      element = kind == "U" ? .unicode : .bytes
+      itemSize = kind == "U" ? 4 * width : width
+    } else if type.count >= 3, let numeric = ElementType(rawValue: String(code)), "<>|=".contains(type.first!) {
+      element = numeric
+      itemSize = Int(code.dropFirst())!
+    } else {
+      throw DataError(
+        "\(name): unsupported NumPy dtype \(type) (expected a number, bool or fixed-width string dtype such as <f4, <i8, |u1, <U8)")
     }
     let dims = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
       .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -77,15 +92,16 @@ public struct NumPyArray: Sendable {
     }
     let count = shape.reduce(1, *)
     let dataStart = headerStart + headerLength
-    guard data.count - dataStart >= count * element.byteCount else {
+    guard data.count - dataStart >= count * itemSize else {
       throw DataError(
-        "\(name): .npy holds \(data.count - dataStart) data bytes, shape \(shape) of \(type) needs \(count * element.byteCount) (truncated file)")
+        "\(name): .npy holds \(data.count - dataStart) data bytes, shape \(shape) of \(type) needs \(count * itemSize) (truncated file)")
     }
     self.elementType = element
+    self.itemSize = itemSize
     self.bigEndian = type.first == ">"
     self.shape = shape
     if fortran && shape.count > 1 {
-      self.storage = Self.toCOrder(data, from: dataStart, shape: shape, size: element.byteCount)
+      self.storage = Self.toCOrder(data, from: dataStart, shape: shape, size: itemSize)
       self.offset = 0
     } else {
       self.storage = data
@@ -97,6 +113,7 @@ public struct NumPyArray: Sendable {
   public init(floats: [Float], shape: [Int]) {
     precondition(floats.count == shape.reduce(1, *))
     self.elementType = .float32
+    self.itemSize = 4
     self.bigEndian = false
     self.shape = shape
     self.storage = floats.withUnsafeBytes { Data($0) }
@@ -149,8 +166,9 @@ public struct NumPyArray: Sendable {
   /// Converts `count` elements from element `start` to Float into `destination`.
   public func writeFloats(from start: Int, count n: Int, into destination: UnsafeMutableBufferPointer<Float>) {
     precondition(start >= 0 && start + n <= count && destination.count >= n)
+    precondition(!elementType.isString, "string arrays have no float values")
     storage.withUnsafeBytes { raw in
-      let base = raw.baseAddress!.advanced(by: offset + start * elementType.byteCount)
+      let base = raw.baseAddress!.advanced(by: offset + start * itemSize)
       func load<T: FixedWidthInteger>(_: T.Type, _ i: Int) -> T {
         let v = base.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self)
         return bigEndian ? T(bigEndian: v) : T(littleEndian: v)
@@ -172,6 +190,7 @@ public struct NumPyArray: Sendable {
       case .uint16: for i in 0..<n { destination[i] = Float(load(UInt16.self, i)) }
       case .uint32: for i in 0..<n { destination[i] = Float(load(UInt32.self, i)) }
       case .uint64: for i in 0..<n { destination[i] = Float(load(UInt64.self, i)) }
+      case .unicode, .bytes: break
       }
     }
   }
@@ -183,9 +202,35 @@ public struct NumPyArray: Sendable {
     return out
   }
 
+  /// The elements of a string array (`U<n>`: UTF-32, `S<n>`: bytes as UTF-8), trailing NULs
+  /// removed; nil for a numeric array.
+  public func strings() -> [String]? {
+    guard elementType.isString else { return nil }
+    return storage.withUnsafeBytes { raw in
+      (0..<count).map { i in
+        let base = offset + i * itemSize
+        if elementType == .bytes {
+          let bytes = UnsafeRawBufferPointer(rebasing: raw[base..<(base + itemSize)]).prefix { $0 != 0 }
+          return String(decoding: bytes, as: UTF8.self)
+        }
+        var scalars = String.UnicodeScalarView()
+        for k in 0..<(itemSize / 4) {
+          var v = raw.loadUnaligned(fromByteOffset: base + 4 * k, as: UInt32.self)
+          v = bigEndian ? UInt32(bigEndian: v) : UInt32(littleEndian: v)
+          if v == 0 { break }
+          scalars.append(Unicode.Scalar(v) ?? "\u{FFFD}")
+        }
+        return String(scalars)
+      }
+    }
+  }
+
   /// All elements as integer labels: integer and bool arrays directly, float arrays when every
   /// value is a whole number. `name` is used in errors.
   public func integers(name: String) throws -> [Int] {
+    if elementType.isString {
+      throw DataError("\(name): holds strings; expected integer labels")
+    }
     if elementType.isInteger {
       return storage.withUnsafeBytes { raw in
         let base = raw.baseAddress!.advanced(by: offset)

@@ -22,6 +22,9 @@ public struct TensorDataset: Dataset {
   ///   - labels: N labels in `0..<classNames.count`.
   ///   - classNames: the classes; by default `"0"`, `"1"`, … up to the largest label.
   public init(features: NumPyArray, labels: [Int], classNames: [String]? = nil, source: String) throws {
+    guard !features.elementType.isString else {
+      throw DataError("\(source): features are strings; expected numbers")
+    }
     guard features.shape.count >= 1 else {
       throw DataError("\(source): features are a scalar; expected shape [samples, features...]")
     }
@@ -36,12 +39,39 @@ public struct TensorDataset: Dataset {
     self.source = source
   }
 
+  /// Features with labels from a NumPy array: integers (classes `"0"`, `"1"`, … unless named),
+  /// or strings (the class names, sorted unless `classNames` gives the order).
+  public init(features: NumPyArray, labelArray: NumPyArray, classNames: [String]? = nil, source: String, labelSource: String)
+    throws
+  {
+    guard labelArray.shape.count == 1 || (labelArray.shape.count == 2 && labelArray.shape[1] == 1) else {
+      throw DataError("\(labelSource): labels have shape \(labelArray.shape); expected [samples]")
+    }
+    if let names = labelArray.strings() {
+      let classes = classNames ?? Array(Set(names)).sorted()
+      var lookup: [String: Int] = [:]
+      for (k, n) in classes.enumerated() { lookup[n] = k }
+      var labels: [Int] = []
+      labels.reserveCapacity(names.count)
+      for (i, n) in names.enumerated() {
+        guard let k = lookup[n] else {
+          throw DataError("\(labelSource): label '\(n)' of sample \(i) is not one of the classes \(classes)")
+        }
+        labels.append(k)
+      }
+      try self.init(features: features, labels: labels, classNames: classes, source: source)
+    } else {
+      try self.init(
+        features: features, labels: labelArray.integers(name: labelSource), classNames: classNames, source: source)
+    }
+  }
+
   /// Features and labels from two `.npy` files.
   public init(npy featuresPath: String, labels labelsPath: String, classNames: [String]? = nil) throws {
     let x = try NumPyArray(path: featuresPath)
     let y = try NumPyArray(path: labelsPath)
     try self.init(
-      features: x, labels: y.integers(name: labelsPath), classNames: classNames, source: featuresPath)
+      features: x, labelArray: y, classNames: classNames, source: featuresPath, labelSource: labelsPath)
   }
 
   /// Names tried, in order, for the features and labels arrays of an `.npz`.
@@ -64,7 +94,7 @@ public struct TensorDataset: Dataset {
     let x = try archive.array(named: xKey)
     let y = try archive.array(named: yKey)
     try self.init(
-      features: x, labels: y.integers(name: "\(path)[\(yKey)]"), classNames: classNames, source: path)
+      features: x, labelArray: y, classNames: classNames, source: path, labelSource: "\(path)[\(yKey)]")
   }
 
   public var count: Int { labels.count }

@@ -40,6 +40,19 @@ import Testing
     #expect(data.sampleShape == [4])
   }
 
+  @Test func stringLabels() throws {
+    let data = try TensorDataset(npz: Fixtures.array("string_labels.npz"))
+    #expect(data.classNames == ["cat", "dog", "émeu"])
+    #expect(data.labels == [1, 0, 2, 0, 1, 2])
+    let ordered = try TensorDataset(npz: Fixtures.array("string_labels.npz"), classNames: ["émeu", "dog", "cat"])
+    #expect(ordered.labels == [1, 2, 0, 2, 1, 0])
+    #expect(throws: DataError.self) {
+      try TensorDataset(npz: Fixtures.array("string_labels.npz"), classNames: ["cat", "dog"])
+    }
+    let bytes = try TensorDataset(npy: Fixtures.array("x_f32.npy"), labels: Fixtures.array("y_bytes.npy"))
+    #expect(bytes.classNames == ["a", "b", "c"] && bytes.labels == [1, 0, 2, 0, 1, 2])
+  }
+
   @Test func npzNamesAndMissingArray() throws {
     let archive = try NPZArchive(path: Fixtures.array("deflated.npz"))
     #expect(Set(archive.names) == ["features", "labels"])
