@@ -72,37 +72,45 @@ enum Resample {
     let rows = lastRow - firstRow
     let rowStride = outWidth * channels
     var temporary = [Float](repeating: 0, count: rows * rowStride)
-    temporary.withUnsafeMutableBufferPointer { tmp in
-      horizontal.weights.withUnsafeBufferPointer { w in
-        for r in 0..<rows {
-          let srcRow = (firstRow + r) * width * channels
-          let dstRow = r * rowStride
-          for x in 0..<outWidth {
-            let xmin = horizontal.start[x]
-            let n = horizontal.count[x]
-            let wbase = x * horizontal.kernelSize
-            if channels == 3 {
-              var s0: Float = 0
-              var s1: Float = 0
-              var s2: Float = 0
-              var p = srcRow + xmin * 3
-              for i in 0..<n {
-                let wi = w[wbase + i]
-                s0 += source[p].floatValue * wi
-                s1 += source[p + 1].floatValue * wi
-                s2 += source[p + 2].floatValue * wi
-                p += 3
-              }
-              tmp[dstRow + x * 3] = s0
-              tmp[dstRow + x * 3 + 1] = s1
-              tmp[dstRow + x * 3 + 2] = s2
-            } else {
-              for c in 0..<channels {
-                var s: Float = 0
-                for i in 0..<n {
-                  s += source[srcRow + (xmin + i) * channels + c].floatValue * w[wbase + i]
+    let kernel = horizontal.kernelSize
+    temporary.withUnsafeMutableBufferPointer { tmpBuffer in
+      horizontal.weights.withUnsafeBufferPointer { wBuffer in
+        horizontal.start.withUnsafeBufferPointer { starts in
+          horizontal.count.withUnsafeBufferPointer { counts in
+            let tmp = tmpBuffer.baseAddress!
+            let w = wBuffer.baseAddress!
+            let src = source.baseAddress!
+            for r in 0..<rows {
+              let srcRow = src + (firstRow + r) * width * channels
+              var out = tmp + r * rowStride
+              for x in 0..<outWidth {
+                let n = counts[x]
+                let wx = w + x * kernel
+                if channels == 3 {
+                  var s0: Float = 0
+                  var s1: Float = 0
+                  var s2: Float = 0
+                  var p = srcRow + starts[x] * 3
+                  for i in 0..<n {
+                    let wi = wx[i]
+                    s0 += p[0].floatValue * wi
+                    s1 += p[1].floatValue * wi
+                    s2 += p[2].floatValue * wi
+                    p += 3
+                  }
+                  out[0] = s0
+                  out[1] = s1
+                  out[2] = s2
+                  out += 3
+                } else {
+                  let p = srcRow + starts[x] * channels
+                  for c in 0..<channels {
+                    var s: Float = 0
+                    for i in 0..<n { s += p[i * channels + c].floatValue * wx[i] }
+                    out[c] = s
+                  }
+                  out += channels
                 }
-                tmp[dstRow + x * channels + c] = s
               }
             }
           }
@@ -110,18 +118,20 @@ enum Resample {
       }
     }
     var output = [Float](repeating: 0, count: outHeight * rowStride)
-    output.withUnsafeMutableBufferPointer { out in
-      temporary.withUnsafeBufferPointer { tmp in
-        vertical.weights.withUnsafeBufferPointer { w in
+    let vKernel = vertical.kernelSize
+    output.withUnsafeMutableBufferPointer { outBuffer in
+      temporary.withUnsafeBufferPointer { tmpBuffer in
+        vertical.weights.withUnsafeBufferPointer { wBuffer in
+          let out = outBuffer.baseAddress!
+          let tmp = tmpBuffer.baseAddress!
           for y in 0..<outHeight {
             let ymin = vertical.start[y] - firstRow
             let n = vertical.count[y]
-            let wbase = y * vertical.kernelSize
-            let dst = y * rowStride
+            let dst = out + y * rowStride
             for i in 0..<n {
-              let wi = w[wbase + i]
-              let src = (ymin + i) * rowStride
-              for j in 0..<rowStride { out[dst + j] += tmp[src + j] * wi }
+              let wi = wBuffer[y * vKernel + i]
+              let row = tmp + (ymin + i) * rowStride
+              for j in 0..<rowStride { dst[j] += row[j] * wi }
             }
           }
         }
