@@ -7,6 +7,8 @@ public struct DenseLayer: Sendable {
     case matMulAdd = "MatMul+Add"
     case matMul = "MatMul"
     case conv1x1 = "Conv 1x1"
+    /// Any other convolution (only as a layer taken by `pop`).
+    case conv = "Conv"
   }
   public var kind: Kind
   /// Node indices making the layer (MatMul then Add for `.matMulAdd`).
@@ -137,7 +139,9 @@ public enum HeadDetector {
       guard (node.domain ?? "").isEmpty || node.domain == "ai.onnx" else {
         throw SurgeryError("output '\(output)': node \(node.label) is in domain '\(node.domain!)'")
       }
-      if let layer = denseLayer(graph, endingAt: p, producer: producer), layers.isEmpty || popped {
+      if let layer = denseLayer(graph, endingAt: p, producer: producer, anyConv: !layers.isEmpty),
+        layers.isEmpty || popped
+      {
         layers.append(layer)
         headNodes += layer.nodeIndices
         if layers.count == wanted {
@@ -169,7 +173,8 @@ public enum HeadDetector {
     }
   }
 
-  static func denseLayer(_ graph: Graph, endingAt p: Int, producer: [String: Int]) -> DenseLayer? {
+  /// The dense layer ending at node `p`; with `anyConv`, any Conv/ConvTranspose counts (for pop).
+  static func denseLayer(_ graph: Graph, endingAt p: Int, producer: [String: Int], anyConv: Bool = false) -> DenseLayer? {
     let node = graph.nodes[p]
     func constShape(_ name: String) -> [Int]? { graph.constantTensor(name)?.tensor.shape }
     switch node.opType {
@@ -200,13 +205,14 @@ public enum HeadDetector {
       return DenseLayer(
         kind: .matMul, nodeIndices: [p], weight: node.inputs[1], bias: nil, input: node.inputs[0],
         output: node.outputs[0], inFeatures: w[0], outFeatures: w[1])
-    case "Conv" where node.isStandard("Conv"):
+    case "Conv" where node.isStandard("Conv"), "ConvTranspose" where anyConv && node.isStandard("ConvTranspose"):
       guard node.inputs.count >= 2, let w = constShape(node.inputs[1]), w.count >= 3,
-        w.dropFirst(2).allSatisfy({ $0 == 1 }), ((try? node.int("group", default: 1)) ?? 1) == 1
+        anyConv || w.dropFirst(2).allSatisfy({ $0 == 1 }) && ((try? node.int("group", default: 1)) ?? 1) == 1
       else { return nil }
       let bias = node.inputs.count > 2 && !node.inputs[2].isEmpty ? node.inputs[2] : nil
       return DenseLayer(
-        kind: .conv1x1, nodeIndices: [p], weight: node.inputs[1], bias: bias, input: node.inputs[0],
+        kind: w.dropFirst(2).allSatisfy({ $0 == 1 }) && node.isStandard("Conv") ? .conv1x1 : .conv,
+        nodeIndices: [p], weight: node.inputs[1], bias: bias, input: node.inputs[0],
         output: node.outputs[0], inFeatures: w[1], outFeatures: w[0])
     default:
       return nil

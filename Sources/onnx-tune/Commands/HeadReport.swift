@@ -64,7 +64,7 @@ enum HeadReport {
         out += "  \(padded(l.kind.rawValue, 12))\(padded(dims, 14))weight \(l.weight)\(l.bias.map { ", bias \($0)" } ?? "")\n"
       }
     }
-    out += "\nHead weights (\(head.weights.count), \(head.weights.reduce(0) { $0 + $1.shape.reduce(1, *) }) parameters):\n"
+    out += "\nHead weights (\(head.weights.count), \(head.weights.reduce(0) { $0 + $1.shape.reduce(1, *) }) elements):\n"
     for w in head.weights {
       out += "  \(w.name) [\(w.shape.map(String.init).joined(separator: ","))]  (\(w.source))\n"
     }
