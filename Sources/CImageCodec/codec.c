@@ -108,6 +108,10 @@ int ic_png_decode(const uint8_t *data, size_t size, ic_image *out, char *message
   int channels = png_get_channels(png, info);
   int out_depth = png_get_bit_depth(png, info);
   size_t rowbytes = png_get_rowbytes(png, info);
+  if ((unsigned long long)width * height > IC_MAX_PIXELS) {
+    snprintf(failure.text, sizeof failure.text, "image too large (%ux%u pixels)", width, height);
+    longjmp(failure.jump, 1);
+  }
   if (width == 0 || height == 0 || channels < 1 || channels > 4 || (out_depth != 8 && out_depth != 16)) {
     snprintf(failure.text, sizeof failure.text, "unsupported PNG layout (%d channels, %d bits)", channels, out_depth);
     longjmp(failure.jump, 1);
@@ -242,6 +246,11 @@ int ic_jpeg_decode_scaled(const uint8_t *data, size_t size, int min_width, int m
         break;
       }
     }
+  }
+  if ((unsigned long long)cinfo.image_width * cinfo.image_height > IC_MAX_PIXELS) {
+    snprintf(failure.text, sizeof failure.text, "image too large (%ux%u pixels)", cinfo.image_width,
+             cinfo.image_height);
+    longjmp(failure.jump, 1);
   }
   jpeg_start_decompress(&cinfo);
   int width = (int)cinfo.output_width, height = (int)cinfo.output_height;
