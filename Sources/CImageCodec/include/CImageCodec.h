@@ -40,7 +40,7 @@ enum {
 #define IC_MAX_PIXELS 178956970ULL
 
 /// Decodes a PNG: palette expanded to RGB(A) (tRNS becomes alpha), gray below 8 bits expanded
-/// to 8, 16-bit samples kept (host order).
+/// to 8, 16-bit samples kept (host order); the orientation comes from an eXIf chunk.
 int ic_png_decode(const uint8_t *data, size_t size, ic_image *out, char *message, size_t message_size);
 
 /// Decodes a JPEG to gray or RGB (CMYK/YCCK converted to RGB), reading the EXIF orientation.
