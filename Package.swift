@@ -38,7 +38,7 @@ let package = Package(
     // Execution plan and executor.
     .target(name: "TuneRuntime", dependencies: ["TuneIR", "TuneTensor", "CBLAS"]),
     // Backward driver, losses, optimizers, trainer.
-    .target(name: "TuneTrain", dependencies: ["TuneRuntime", "TuneIR", "TuneTensor"]),
+    .target(name: "TuneTrain", dependencies: ["TuneRuntime", "TuneONNX", "TuneIR", "TuneTensor"]),
     // Datasets: image folders (libpng, libjpeg), .npy/.npz, CSV; preprocessing, augmentation.
     .target(name: "TuneData", dependencies: ["TuneTensor", "CImageCodec"]),
     // Benchmark of image decoding + preprocessing (scripts/bench-data.sh compares it with Pillow).
