@@ -5,7 +5,7 @@
 /// var model = try ONNXReader.readModel(atPath: "model.onnx")
 /// let reports = try PassDriver.run([DeadNodeElimination(), IdentityRemoval()], on: &model)
 /// ```
-public protocol GraphPass {
+public protocol GraphPass: Sendable {
   /// The name used in errors and reports, e.g. `ReplaceClassifierHead`.
   var name: String { get }
   /// The edits this pass makes to `model.graph` (an empty patch when there is nothing to do).
