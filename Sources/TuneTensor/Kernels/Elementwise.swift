@@ -69,6 +69,35 @@ public enum Elementwise {
     return out
   }
 
+  /// `out = op(a, b, c)` broadcast to `shape` (the broadcast shape of the three inputs).
+  @inlinable
+  public static func zip3<T, R: TensorScalar>(
+    _ a: Tensor, _ b: Tensor, _ c: Tensor, as type: T.Type, shape: [Int], _ op: (T, T, T) -> R
+  ) -> Tensor {
+    let out = Tensor(uninitialized: R.dtype, shape: shape)
+    let x = a.buffer.pointer.assumingMemoryBound(to: T.self)
+    let y = b.buffer.pointer.assumingMemoryBound(to: T.self)
+    let z = c.buffer.pointer.assumingMemoryBound(to: T.self)
+    let dst = out.buffer.pointer.assumingMemoryBound(to: R.self)
+    let n = out.count
+    if a.count == n && b.count == n && c.count == n {
+      for i in 0..<n { dst[i] = op(x[i], y[i], z[i]) }
+      return out
+    }
+    Broadcast.forEachRow(target: shape, shapes: [a.shape, b.shape, c.shape]) {
+      start, offsets, strides, count in
+      var (i, j, k) = (offsets[0], offsets[1], offsets[2])
+      let (si, sj, sk) = (strides[0], strides[1], strides[2])
+      for t in 0..<count {
+        dst[start + t] = op(x[i], y[j], z[k])
+        i += si
+        j += sj
+        k += sk
+      }
+    }
+    return out
+  }
+
   /// `out = condition ? x : y` broadcast to `shape`; `condition` is bool, `x` and `y` share a
   /// dtype of whole bytes (copied bit for bit).
   public static func select(_ condition: Tensor, _ x: Tensor, _ y: Tensor, shape: [Int]) -> Tensor {

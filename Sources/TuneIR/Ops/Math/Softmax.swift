@@ -3,7 +3,7 @@ import TuneTensor
 /// `Softmax`: y = e^(x - max) / Σ e^(x - max) along `axis` (opset 13+) or over the trailing
 /// block from `axis` (before 13).
 /// https://onnx.ai/onnx/operators/onnx__Softmax.html
-public struct Softmax: Operator {
+public struct Softmax: DifferentiableOperator {
   public static let opType = "Softmax"
   var layout: SoftmaxLayout
   public init(node: Node, opset: Int) throws { layout = try SoftmaxLayout(node: node, opset: opset) }
@@ -21,6 +21,23 @@ public struct Softmax: Operator {
         }
         let r = 1 / sum
         for k in 0..<n { y[k * s] *= r }
+      }
+    ]
+  }
+
+  public func backward(
+    inputs: [Tensor?], outputs: [Tensor], saved: [Tensor], outputGradients: [Tensor?],
+    needed: [Bool], context: ExecutionContext
+  ) throws -> [Tensor?] {
+    guard needed.first == true, let g = MathGradients.outputGradient(outputGradients) else {
+      return [nil]
+    }
+    // dx = y · (g - Σ g·y) along each row.
+    return [
+      try layout.gradient(outputs[0].converted(to: .float), g) { y, g, dx, n, s in
+        var dot: Float = 0
+        for k in 0..<n { dot += g[k * s] * y[k * s] }
+        for k in 0..<n { dx[k * s] = y[k * s] * (g[k * s] - dot) }
       }
     ]
   }
