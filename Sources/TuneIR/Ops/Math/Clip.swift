@@ -19,6 +19,9 @@ public struct Clip: DifferentiableOperator {
 
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     var x = try MathSupport.required(inputs, 0)
+    guard x.dtype.numericScalarType != nil || x.dtype.isHalfPrecision else {
+      throw MathSupport.unsupported(x.dtype)
+    }
     var low = inputs.count > 1 ? inputs[1] : nil
     var high = inputs.count > 2 ? inputs[2] : nil
     if let m = attributeMin { low = Tensor(scalar: m).converted(to: x.dtype) }
