@@ -32,6 +32,9 @@ extension Elementwise {
           for j in 0..<count { acc = combine(acc, p[j * sx], r) }
         }
         dst[o] = acc
+      } else if so == 1 && sx == 1 && ref == nil {
+        let d = dst + o
+        for j in 0..<count { d[j] = combine(d[j], p[j], initial) }
       } else if let ref {
         for j in 0..<count { dst[o + j * so] = combine(dst[o + j * so], p[j * sx], ref[o + j * so]) }
       } else {

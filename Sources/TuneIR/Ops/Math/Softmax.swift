@@ -13,12 +13,13 @@ public struct Softmax: DifferentiableOperator {
       try layout.apply(MathSupport.required(inputs, 0)) { x, y, n, s in
         var m = -Float.infinity
         for k in 0..<n { m = Swift.max(m, x[k * s]) }
-        var sum: Float = 0
-        for k in 0..<n {
-          let e = Float.exp(x[k * s] - m)
-          y[k * s] = e
-          sum += e
+        if s == 1 {
+          for k in 0..<n { y[k] = Float.exp(x[k] - m) }
+        } else {
+          for k in 0..<n { y[k * s] = Float.exp(x[k * s] - m) }
         }
+        var sum: Float = 0
+        for k in 0..<n { sum += y[k * s] }
         let r = 1 / sum
         for k in 0..<n { y[k * s] *= r }
       }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TuneIR
 import TuneTensor
@@ -80,4 +81,21 @@ func reduceMatchesNaive(_ mask: [Bool]) {
   #expect(throws: OpError.self) {
     try runOp1("Cast", [Tensor([1] as [Float], shape: [1])], attributes: [.int("to", 8)])
   }
+}
+
+@Test func fastExpMatchesTheCLibrary() {
+  var worst: Float = 0
+  var x: Float = -87
+  while x < 88.7 {
+    let fast = Elementwise.exp(x)
+    let libm = Foundation.exp(Double(x))
+    worst = max(worst, Float(abs(Double(fast) - libm) / libm))
+    x += 0.0137
+  }
+  #expect(worst < 3e-7, "worst relative error \(worst)")
+  #expect(Elementwise.exp(0) == 1)
+  #expect(Elementwise.exp(89) == .infinity)
+  #expect(Elementwise.exp(-.infinity) == 0)
+  #expect(Elementwise.exp(-100) == 0)
+  #expect(Elementwise.exp(.nan).isNaN)
 }
