@@ -208,7 +208,11 @@ extension Elementwise {
   @inlinable @inline(__always)
   public static func exp(_ x: Float) -> Float {
     let c = x.isNaN ? 0 : Swift.min(Swift.max(x, -87.33654), 88.72283)
-    let n = (c * 1.44269504088896341).rounded(.toNearestOrEven)
+    // Round c·log2(e) to the nearest integer with the 1.5·2^23 trick (no rint call on
+    // baseline x86-64); the integer is then in the low mantissa bits of `t`.
+    let t = c * 1.44269504088896341 + 12_582_912
+    let n = t - 12_582_912
+    let k = Int32(bitPattern: t.bitPattern) &- 0x4B40_0000
     let r = c - n * 0.693359375 + n * 2.12194440e-4
     var p: Float = 1.9875691500e-4
     p = p * r + 1.3981999507e-3
@@ -217,12 +221,11 @@ extension Elementwise {
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     let y = p * r * r + r + 1
-    // 2^n in two factors so that n = 128 and n = -126 stay representable.
-    let k = Int32(n)
+    // 2^k in two factors so that k = 128 and k = -126 stay representable.
     let k1 = k >> 1
-    let k2 = k - k1
-    let s1 = Float(bitPattern: UInt32(bitPattern: (k1 &+ 127) << 23))
-    let s2 = Float(bitPattern: UInt32(bitPattern: (k2 &+ 127) << 23))
+    let k2 = k &- k1
+    let s1 = Float(bitPattern: UInt32(bitPattern: (k1 &+ 127) &<< 23))
+    let s2 = Float(bitPattern: UInt32(bitPattern: (k2 &+ 127) &<< 23))
     let v = y * s1 * s2
     return x > 88.72283 ? .infinity : (x < -87.33654 ? 0 : (x.isNaN ? x : v))
   }
