@@ -84,6 +84,7 @@ public struct OperatorSetID: Equatable, Sendable {
 public struct StringPair: Equatable, Sendable {
   public var key: String?
   public var value: String?
+  public var unknownFields: [UnknownField] = []
   public init(key: String?, value: String?) {
     self.key = key
     self.value = value

@@ -28,6 +28,8 @@ public struct TensorProto: Equatable, Sendable {
   public var dataLocation: Int32?
   public var metadataProps: [StringPair]
   public var unknownFields: [UnknownField]
+  /// Unknown fields of the `segment` sub-message, kept for writing back.
+  public var segmentUnknownFields: [UnknownField] = []
   /// The elements, shaped by `dims`.
   public var data: Tensor
 
@@ -62,6 +64,7 @@ public struct TensorProto: Equatable, Sendable {
     a.name == b.name && a.dims == b.dims && a.dataType == b.dataType && a.segment == b.segment
       && a.docString == b.docString && a.encoding == b.encoding && a.externalData == b.externalData
       && a.dataLocation == b.dataLocation && a.metadataProps == b.metadataProps
-      && a.unknownFields == b.unknownFields && a.data.isIdentical(to: b.data)
+      && a.unknownFields == b.unknownFields && a.segmentUnknownFields == b.segmentUnknownFields
+      && a.data.isIdentical(to: b.data)
   }
 }
