@@ -32,6 +32,12 @@ public struct Pad: DataMovementGradient {
 
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     let x = try ShapeSupport.input(inputs, 0, "data")
+    let (begin, end, fill) = try resolve(inputs, x)
+    return [try Pad.padded(x, begin: begin, end: end, mode: mode, fill: fill)]
+  }
+
+  /// Per-axis begin and end pads and the fill element, from attributes or inputs.
+  func resolve(_ inputs: [Tensor?], _ x: Tensor) throws -> (begin: [Int], end: [Int], fill: Tensor?) {
     try ShapeSupport.requireMovable(x, "data")
     let r = x.rank
     var fill: Tensor? = nil
@@ -63,7 +69,7 @@ public struct Pad: DataMovementGradient {
       begin[a] = pads[k]
       end[a] = pads[k + axes.count]
     }
-    return [try Pad.padded(x, begin: begin, end: end, mode: mode, fill: fill)]
+    return (begin, end, fill)
   }
 
   /// `x` grown by `begin[a]` / `end[a]` elements on each side of axis `a` (cropped where
@@ -132,6 +138,32 @@ public struct Pad: DataMovementGradient {
 }
 
 extension Pad {
+  /// Constant mode: the gradient cropped back (a pad by the negated pads); other modes route
+  /// through the index probe.
+  public func backward(
+    inputs: [Tensor?], outputs: [Tensor], saved: [Tensor], outputGradients: [Tensor?],
+    needed: [Bool], context: ExecutionContext
+  ) throws -> [Tensor?] {
+    var result = [Tensor?](repeating: nil, count: inputs.count)
+    guard needed.first == true, let x = inputs.first ?? nil, let g = outputGradients.first ?? nil else {
+      return result
+    }
+    let (begin, end, _) = try resolve(inputs, x)
+    guard g.shape == (0..<x.rank).map({ x.shape[$0] + begin[$0] + end[$0] }) else {
+      throw OpError("output gradient has shape \(g.shape), expected \(outputs.first?.shape ?? [])")
+    }
+    if mode == .constant {
+      result[0] = try Pad.padded(
+        g, begin: begin.map { -$0 }, end: end.map { -$0 }, mode: .constant, fill: nil)
+      return result
+    }
+    let routes = try routeProbe(DataMovement.probe(x.shape), inputs: inputs, context: context)[0]
+    var grad = Tensor(zeros: g.dtype, shape: x.shape)
+    try DataMovement.scatterAdd(g, routes: routes, into: &grad)
+    result[0] = grad
+    return result
+  }
+
   /// The probe must see zero fill: drop `constant_value` and the attribute value.
   public func routeProbe(_ probe: Tensor, inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     var op = self
