@@ -56,8 +56,13 @@ public struct Constant: Operator {
       let raw = try ShapeSupport.ints(idx, "sparse indices")
       if idx.rank == 1 {
         flat = raw
-      } else if idx.rank == 2, idx.shape[1] == dims.count {
+      } else if idx.rank == 2, idx.shape[1] == dims.count, raw.count == nnz * dims.count {
         let strides = CopyKernel.contiguousStrides(dims)
+        for n in 0..<nnz {
+          for k in 0..<dims.count where raw[n * dims.count + k] < 0 || raw[n * dims.count + k] >= dims[k] {
+            throw OpError("sparse index \(raw[n * dims.count + k]) is out of range for dims \(dims)")
+          }
+        }
         flat = (0..<nnz).map { n in (0..<dims.count).reduce(0) { $0 + raw[n * dims.count + $1] * strides[$1] } }
       }
     }

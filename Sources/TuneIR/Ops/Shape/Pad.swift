@@ -78,7 +78,9 @@ public struct Pad: DataMovementGradient {
     try ShapeSupport.requireMovable(x, "data")
     let r = x.rank
     let outShape = try ShapeSupport.checkedShape(
-      (0..<r).map { x.shape[$0] + begin[$0] + end[$0] }, "padded shape")
+      (0..<r).map {
+        try ShapeSupport.add(ShapeSupport.add(x.shape[$0], begin[$0], "padded shape"), end[$0], "padded shape")
+      }, "padded shape")
     if mode != .constant {
       for a in 0..<r where x.shape[a] == 0 && outShape[a] > 0 {
         throw OpError("cannot \(mode.rawValue)-pad axis \(a) of size 0")
@@ -149,7 +151,7 @@ extension Pad {
       return result
     }
     let (begin, end, _) = try resolve(inputs, x)
-    guard g.shape == (0..<x.rank).map({ x.shape[$0] + begin[$0] + end[$0] }) else {
+    guard g.shape == (0..<x.rank).map({ x.shape[$0] &+ begin[$0] &+ end[$0] }) else {
       throw OpError("output gradient has shape \(g.shape), expected \(outputs.first?.shape ?? [])")
     }
     if mode == .constant {

@@ -46,7 +46,7 @@ public struct Range: Operator {
   static func count(_ steps: Double) throws -> Int {
     guard steps.isFinite else { throw OpError("Range length is not finite") }
     let n = max(steps.rounded(.up), 0)
-    guard n < Double(1 << 40) else { throw OpError("Range length \(n) is too large") }
+    guard n <= Double(ShapeSupport.maxElements) else { throw OpError("Range length \(n) is too large") }
     return Int(n)
   }
 }

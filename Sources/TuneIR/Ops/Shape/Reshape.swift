@@ -48,7 +48,12 @@ public struct Reshape: ReshapeGradient {
     }
     let count = Tensor.elementCount(input)
     if let i = inferred {
-      let known = out.enumerated().reduce(1) { $1.offset == i ? $0 : $0 * $1.element }
+      var known = 1
+      for (k, d) in out.enumerated() where k != i {
+        let (p, overflow) = known.multipliedReportingOverflow(by: d)
+        guard !overflow else { throw OpError("cannot reshape \(input) to \(requested)") }
+        known = p
+      }
       guard known != 0, count % known == 0 else {
         throw OpError("cannot reshape \(input) (\(count) elements) to \(requested)")
       }

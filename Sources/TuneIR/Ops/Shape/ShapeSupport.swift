@@ -55,12 +55,28 @@ enum ShapeSupport {
     }
   }
 
+  /// Most elements an op will allocate for one output (2^32): a larger request is an error
+  /// rather than a failed allocation.
+  static let maxElements = 1 << 32
+
   /// A shape whose element count must fit in memory.
   static func checkedShape(_ dims: [Int], _ what: String) throws -> [Int] {
-    guard Tensor.checkedElementCount(dims.map { Int64($0) }, limit: 1 << 40) != nil else {
+    guard Tensor.checkedElementCount(dims.map { Int64($0) }, limit: maxElements) != nil else {
       throw OpError("\(what) \(dims) is invalid (negative or too large)")
     }
     return dims
+  }
+
+  /// `a + b` or `a * b`, or an error naming `what` on overflow.
+  static func add(_ a: Int, _ b: Int, _ what: String) throws -> Int {
+    let (r, o) = a.addingReportingOverflow(b)
+    if o { throw OpError("\(what) overflows") }
+    return r
+  }
+  static func multiply(_ a: Int, _ b: Int, _ what: String) throws -> Int {
+    let (r, o) = a.multipliedReportingOverflow(by: b)
+    if o { throw OpError("\(what) overflows") }
+    return r
   }
 
   /// A slice of `t` along `axis` from `start` (inclusive) with `count` elements.

@@ -20,7 +20,9 @@ public struct Split: DataMovementGradient {
     splitAttribute = splitFromInput ? nil : try node.ints("split")
     numOutputs = opset >= 18 ? try node.intIfPresent("num_outputs") : nil
     outputCount = node.outputs.count
-    if let n = numOutputs, n < 1 { throw OpError("num_outputs should be at least 1, got \(n)") }
+    if let n = numOutputs, n < 1 || n != outputCount {
+      throw OpError("num_outputs \(n) should equal the node's \(outputCount) outputs")
+    }
   }
 
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

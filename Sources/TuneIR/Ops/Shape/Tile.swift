@@ -13,7 +13,7 @@ public struct Tile: DataMovementGradient {
     guard repeats.count == x.rank, repeats.allSatisfy({ $0 >= 0 }) else {
       throw OpError("repeats \(repeats) should hold \(x.rank) non-negative values for input \(x.shape)")
     }
-    let outShape = try ShapeSupport.checkedShape(zip(x.shape, repeats).map { $0 * $1 }, "output shape")
+    let outShape = try ShapeSupport.checkedShape(zip(x.shape, repeats).map { try ShapeSupport.multiply($0, $1, "tiled shape") }, "output shape")
     try ShapeSupport.requireMovable(x)
     // View the output as [r0, d0, r1, d1, ...] with stride 0 along each repeat axis.
     let inStrides = CopyKernel.contiguousStrides(x.shape)

@@ -153,3 +153,30 @@ import TuneTensor
       Constant.self, opset: 13, attributes: [.float("value_float", 1), .int("value_int", 1)], inputs: [])
   }
 }
+
+/// Values a hostile file can hold (sizes near Int64.max) must throw, not trap on overflow.
+@Suite struct ShapeOpOverflowTests {
+  func i64(_ v: [Int64]) -> Tensor { Tensor(v, shape: [v.count]) }
+  let x = Tensor(zeros: .float, shape: [2, 4])
+
+  @Test func hugeSizesThrow() {
+    ShapeOpHarness.expectOpError(Reshape.self, opset: 13, inputs: [x, i64([-1, Int64.max, 2])])
+    ShapeOpHarness.expectOpError(Tile.self, opset: 13, inputs: [x, i64([Int64.max, 2])])
+    ShapeOpHarness.expectOpError(Pad.self, opset: 13, inputs: [x, i64([Int64.max, 0, 5, 0])])
+    ShapeOpHarness.expectOpError(Expand.self, opset: 13, inputs: [x, i64([1 << 40, 2, 4])])
+    ShapeOpHarness.expectOpError(ConstantOfShape.self, opset: 20, inputs: [i64([1 << 62, 4])])
+    ShapeOpHarness.expectOpError(
+      Range.self, opset: 11, inputs: [Tensor(scalar: Int64.min), Tensor(scalar: Int64.max), Tensor(scalar: Int64(1))])
+    ShapeOpHarness.expectOpError(
+      DepthToSpace.self, opset: 13, attributes: [.int("blocksize", 1 << 33)], inputs: [Tensor(zeros: .float, shape: [1, 4, 1, 1])])
+    ShapeOpHarness.expectOpError(
+      Split.self, opset: 18, attributes: [.int("num_outputs", 1 << 60)], inputs: [x], outputCount: 2)
+  }
+
+  @Test func integerScatterReductionsWrap() throws {
+    let y = try ShapeOpHarness.run(
+      ScatterElements.self, opset: 18, attributes: [.string("reduction", "mul")],
+      inputs: [Tensor([Int64.max, 3] as [Int64], shape: [2]), i64([0, 0]), Tensor([2, 2] as [Int64], shape: [2])])
+    #expect(y[0].elements(as: Int64.self) == [Int64.max &* 4, 3])
+  }
+}
