@@ -94,7 +94,7 @@ public struct Pad: DataMovementGradient {
     let maps: [[Int]] = (0..<split).map { a in
       let d = x.shape[a]
       return (0..<outShape[a]).map { o in
-        let i = o - begin[a]
+        let i = o &- begin[a]
         if i >= 0 && i < d { return i }
         switch mode {
         case .constant: return -1

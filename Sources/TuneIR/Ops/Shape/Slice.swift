@@ -18,7 +18,7 @@ public struct Slice: DataMovementGradient {
       }
       startsAttribute = s
       endsAttribute = e
-      axesAttribute = try node.ints("axes")
+      axesAttribute = try node.ints("axes").flatMap { $0.isEmpty ? nil : $0 }
     }
   }
 

@@ -30,7 +30,8 @@ public struct Split: DataMovementGradient {
     let a = try ShapeSupport.axis(axis, rank: x.rank)
     let dim = x.shape[a]
     var sizes = splitAttribute
-    if splitFromInput, let t = ShapeSupport.optionalInput(inputs, 1) {
+    // An empty `split` tensor counts as omitted (as onnxruntime reads it).
+    if splitFromInput, let t = ShapeSupport.optionalInput(inputs, 1), t.count > 0 {
       sizes = try ShapeSupport.ints(t, "split")
     }
     if let s = sizes {
