@@ -180,3 +180,32 @@ import TuneTensor
     #expect(y[0].elements(as: Int64.self) == [Int64.max &* 4, 3])
   }
 }
+
+/// Forms of the earliest opsets (values worked out by hand from the opset-1 specs).
+@Suite struct ShapeOpEarlyOpsetTests {
+  let x = Tensor([1, 2, 3, 4, 5, 6] as [Float], shape: [2, 3])
+
+  @Test func tileOpset1RepeatsOneAxis() throws {
+    let y = try ShapeOpHarness.run(
+      Tile.self, opset: 1, inputs: [x, Tensor(scalar: Int64(2)), Tensor(scalar: Int64(1))])
+    ShapeOpHarness.expectClose(y[0], Tensor([1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6] as [Float], shape: [2, 6]))
+  }
+
+  @Test func splitOpset1TakesSplitAsInputOrAttribute() throws {
+    let a = try ShapeOpHarness.run(
+      Split.self, opset: 1, attributes: [.int("axis", 1)], inputs: [x, Tensor([1, 2] as [Int64], shape: [2])],
+      outputCount: 2)
+    ShapeOpHarness.expectClose(a[1], Tensor([2, 3, 5, 6] as [Float], shape: [2, 2]))
+    let b = try ShapeOpHarness.run(
+      Split.self, opset: 1, attributes: [.int("axis", 1), .ints("split", [2, 1])], inputs: [x], outputCount: 2)
+    ShapeOpHarness.expectClose(b[0], Tensor([1, 2, 4, 5] as [Float], shape: [2, 2]))
+  }
+
+  @Test func reshapeOpset1ShapeAttributeAndPadOpset1Paddings() throws {
+    let r = try ShapeOpHarness.run(Reshape.self, opset: 1, attributes: [.ints("shape", [3, -1])], inputs: [x])
+    #expect(r[0].shape == [3, 2])
+    let p = try ShapeOpHarness.run(
+      Pad.self, opset: 1, attributes: [.ints("paddings", [0, 1, 0, 0]), .float("value", 9)], inputs: [x])
+    ShapeOpHarness.expectClose(p[0], Tensor([9, 1, 2, 3, 9, 4, 5, 6] as [Float], shape: [2, 4]))
+  }
+}
