@@ -14,7 +14,9 @@ public struct DepthToSpace: DataMovementGradient {
     }
     blockSize = b
     let mode = try node.string("mode", default: "DCR")
-    guard mode == "DCR" || mode == "CRD" else { throw OpError("mode should be DCR or CRD, got '\(mode)'") }
+    guard mode == "DCR" || mode == "CRD" else {
+      throw OpError("mode should be DCR or CRD, got '\(mode)'")
+    }
     columnRowDepth = mode == "CRD"
   }
 
@@ -24,10 +26,15 @@ public struct DepthToSpace: DataMovementGradient {
     let b = blockSize
     let (bb, overflow) = b.multipliedReportingOverflow(by: b)
     guard x.rank == 4, !overflow, x.shape[1] % bb == 0 else {
-      throw OpError("input should be [N, C, H, W] with C divisible by blocksize² (blocksize \(b)), got \(x.shape)")
+      throw OpError(
+        "input should be [N, C, H, W] with C divisible by blocksize² (blocksize \(b)), got \(x.shape)"
+      )
     }
     let (n, c, h, w) = (x.shape[0], x.shape[1] / bb, x.shape[2], x.shape[3])
-    let (outH, outW) = (try ShapeSupport.multiply(h, b, "output height"), try ShapeSupport.multiply(w, b, "output width"))
+    let (outH, outW) = (
+      try ShapeSupport.multiply(h, b, "output height"),
+      try ShapeSupport.multiply(w, b, "output width")
+    )
     let moved =
       columnRowDepth
       ? CopyKernel.transpose(x.reshaped([n, c, b, b, h, w]), perm: [0, 1, 4, 2, 5, 3])

@@ -40,7 +40,8 @@ extension Gather {
     needed: [Bool], context: ExecutionContext
   ) throws -> [Tensor?] {
     var result = [Tensor?](repeating: nil, count: inputs.count)
-    guard needed.first == true, let x = inputs.first ?? nil, inputs.count > 1, let indicesTensor = inputs[1],
+    guard needed.first == true, let x = inputs.first ?? nil, inputs.count > 1,
+      let indicesTensor = inputs[1],
       let g = outputGradients.first ?? nil
     else { return result }
     let a = try ShapeSupport.axis(axis, rank: x.rank)

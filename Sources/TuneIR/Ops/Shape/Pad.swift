@@ -37,7 +37,8 @@ public struct Pad: DataMovementGradient {
   }
 
   /// Per-axis begin and end pads and the fill element, from attributes or inputs.
-  func resolve(_ inputs: [Tensor?], _ x: Tensor) throws -> (begin: [Int], end: [Int], fill: Tensor?) {
+  func resolve(_ inputs: [Tensor?], _ x: Tensor) throws -> (begin: [Int], end: [Int], fill: Tensor?)
+  {
     try ShapeSupport.requireMovable(x, "data")
     let r = x.rank
     var fill: Tensor? = nil
@@ -61,7 +62,8 @@ public struct Pad: DataMovementGradient {
       }
     }
     guard pads.count == 2 * axes.count else {
-      throw OpError("pads has \(pads.count) values, expected \(2 * axes.count) for \(axes.count) axes")
+      throw OpError(
+        "pads has \(pads.count) values, expected \(2 * axes.count) for \(axes.count) axes")
     }
     var begin = [Int](repeating: 0, count: r)
     var end = [Int](repeating: 0, count: r)
@@ -74,12 +76,15 @@ public struct Pad: DataMovementGradient {
 
   /// `x` grown by `begin[a]` / `end[a]` elements on each side of axis `a` (cropped where
   /// negative), filled per `mode` (`fill` for `constant`, zero when nil).
-  static func padded(_ x: Tensor, begin: [Int], end: [Int], mode: Mode, fill: Tensor?) throws -> Tensor {
+  static func padded(_ x: Tensor, begin: [Int], end: [Int], mode: Mode, fill: Tensor?) throws
+    -> Tensor
+  {
     try ShapeSupport.requireMovable(x, "data")
     let r = x.rank
     let outShape = try ShapeSupport.checkedShape(
       (0..<r).map {
-        try ShapeSupport.add(ShapeSupport.add(x.shape[$0], begin[$0], "padded shape"), end[$0], "padded shape")
+        try ShapeSupport.add(
+          ShapeSupport.add(x.shape[$0], begin[$0], "padded shape"), end[$0], "padded shape")
       }, "padded shape")
     if mode != .constant {
       for a in 0..<r where x.shape[a] == 0 && outShape[a] > 0 {
@@ -135,7 +140,9 @@ public struct Pad: DataMovementGradient {
         }
       }
     }
-    return CopyKernel.gatherBlocks(x, blockSize: blockSize, sourceBlocks: blockSize == 0 ? [] : blocks, shape: outShape, fill: fill)
+    return CopyKernel.gatherBlocks(
+      x, blockSize: blockSize, sourceBlocks: blockSize == 0 ? [] : blocks, shape: outShape,
+      fill: fill)
   }
 }
 
@@ -147,7 +154,8 @@ extension Pad {
     needed: [Bool], context: ExecutionContext
   ) throws -> [Tensor?] {
     var result = [Tensor?](repeating: nil, count: inputs.count)
-    guard needed.first == true, let x = inputs.first ?? nil, let g = outputGradients.first ?? nil else {
+    guard needed.first == true, let x = inputs.first ?? nil, let g = outputGradients.first ?? nil
+    else {
       return result
     }
     let (begin, end, _) = try resolve(inputs, x)
@@ -167,7 +175,9 @@ extension Pad {
   }
 
   /// The probe must see zero fill: drop `constant_value` and the attribute value.
-  public func routeProbe(_ probe: Tensor, inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+  public func routeProbe(_ probe: Tensor, inputs: [Tensor?], context: ExecutionContext) throws
+    -> [Tensor]
+  {
     var op = self
     op.valueAttribute = 0
     var i = inputs

@@ -20,13 +20,17 @@ public struct ScatterElements: Operator {
     let indicesTensor = try ShapeSupport.input(inputs, 1, "indices")
     let updates = try ShapeSupport.input(inputs, 2, "updates")
     guard updates.shape == indicesTensor.shape else {
-      throw OpError("updates shape \(updates.shape) should equal indices shape \(indicesTensor.shape)")
+      throw OpError(
+        "updates shape \(updates.shape) should equal indices shape \(indicesTensor.shape)")
     }
     let a = try ShapeSupport.axis(axis, rank: x.rank)
     let offsets = try GatherElements.sourceOffsets(
       dataShape: x.shape, indices: ShapeSupport.ints(indicesTensor, "indices"),
       indicesShape: indicesTensor.shape, axis: a)
-    return [try ScatterReduction.scatter(into: x, blocks: offsets, blockSize: 1, updates: updates, reduction)]
+    return [
+      try ScatterReduction.scatter(
+        into: x, blocks: offsets, blockSize: 1, updates: updates, reduction)
+    ]
   }
 }
 
@@ -65,9 +69,13 @@ public enum ScatterReduction: String, Sendable {
     try ShapeSupport.requireMovable(data, "data")
     var out = data
     if data.dtype == .string {
-      guard reduction == .none else { throw OpError("reduction \(reduction) does not apply to strings") }
+      guard reduction == .none else {
+        throw OpError("reduction \(reduction) does not apply to strings")
+      }
       for (i, b) in blocks.enumerated() {
-        for j in 0..<blockSize { out.strings[b * blockSize + j] = updates.strings[i * blockSize + j] }
+        for j in 0..<blockSize {
+          out.strings[b * blockSize + j] = updates.strings[i * blockSize + j]
+        }
       }
       return out
     }
@@ -75,7 +83,8 @@ public enum ScatterReduction: String, Sendable {
     if reduction == .none {
       let size = data.dtype.elementSize * blockSize
       for (i, b) in blocks.enumerated() {
-        (out.buffer.pointer + b * size).copyMemory(from: updates.buffer.pointer + i * size, byteCount: size)
+        (out.buffer.pointer + b * size).copyMemory(
+          from: updates.buffer.pointer + i * size, byteCount: size)
       }
       return out
     }
@@ -83,7 +92,9 @@ public enum ScatterReduction: String, Sendable {
       let d = out.buffer.pointer.assumingMemoryBound(to: T.self)
       let u = updates.buffer.pointer.assumingMemoryBound(to: T.self)
       for (i, b) in blocks.enumerated() {
-        for j in 0..<blockSize { d[b * blockSize + j] = combine(d[b * blockSize + j], u[i * blockSize + j]) }
+        for j in 0..<blockSize {
+          d[b * blockSize + j] = combine(d[b * blockSize + j], u[i * blockSize + j])
+        }
       }
     }
     func floating<T: FloatingPoint>(_: T.Type) -> (T, T) -> T {

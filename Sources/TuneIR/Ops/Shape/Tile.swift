@@ -25,9 +25,12 @@ public struct Tile: DataMovementGradient {
       repeats = try ShapeSupport.ints(ShapeSupport.input(inputs, 1, "repeats"), "repeats")
     }
     guard repeats.count == x.rank, repeats.allSatisfy({ $0 >= 0 }) else {
-      throw OpError("repeats \(repeats) should hold \(x.rank) non-negative values for input \(x.shape)")
+      throw OpError(
+        "repeats \(repeats) should hold \(x.rank) non-negative values for input \(x.shape)")
     }
-    let outShape = try ShapeSupport.checkedShape(zip(x.shape, repeats).map { try ShapeSupport.multiply($0, $1, "tiled shape") }, "output shape")
+    let outShape = try ShapeSupport.checkedShape(
+      zip(x.shape, repeats).map { try ShapeSupport.multiply($0, $1, "tiled shape") }, "output shape"
+    )
     try ShapeSupport.requireMovable(x)
     // View the output as [r0, d0, r1, d1, ...] with stride 0 along each repeat axis.
     let inStrides = CopyKernel.contiguousStrides(x.shape)
@@ -37,6 +40,8 @@ public struct Tile: DataMovementGradient {
       viewShape += [repeats[k], x.shape[k]]
       viewStrides += [0, inStrides[k]]
     }
-    return [CopyKernel.strided(x, shape: viewShape, offset: 0, strides: viewStrides).reshaped(outShape)]
+    return [
+      CopyKernel.strided(x, shape: viewShape, offset: 0, strides: viewStrides).reshaped(outShape)
+    ]
   }
 }
