@@ -14,7 +14,10 @@ extension Node {
     return r
   }
   public func float(_ name: String, default value: Float) throws -> Float {
-    guard let a = attribute(name) else { return value }
+    try floatIfPresent(name) ?? value
+  }
+  public func floatIfPresent(_ name: String) throws -> Float? {
+    guard let a = attribute(name) else { return nil }
     if let f = a.f, a.kind == .float || a.kind == nil { return f }
     throw OpError("attribute '\(name)' should be a float")
   }

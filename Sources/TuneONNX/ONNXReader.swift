@@ -25,8 +25,6 @@ public enum ONNXReader {
 
   /// Options for reading a model.
   public struct Options: Sendable {
-    /// Load tensors whose data lives in external files (default true).
-    public var loadExternalData = true
     /// Reject any tensor larger than this many bytes.
     public var maxTensorBytes = Int.max
     public init() {}
@@ -84,7 +82,10 @@ public enum ONNXReader {
     if m.pointee.graph == nil {
       throw ONNXError(path: path, "not an ONNX model: it parses as protobuf but has no graph")
     }
-    let external = options.loadExternalData ? ExternalDataReader(directory: directory ?? ".") : nil
+    if m.pointee.n_opset_import == 0 && (!has(m.pointee.has_ir_version) || m.pointee.ir_version >= 3) {
+      throw ONNXError(path: path, "not a complete ONNX model: it has no opset_import (truncated?)")
+    }
+    let external = ExternalDataReader(directory: directory ?? ".")
     let ctx = DecodeContext(path: path, external: external, maxTensorBytes: options.maxTensorBytes)
     do {
       return try TuneONNX.decodeModel(m, ctx)

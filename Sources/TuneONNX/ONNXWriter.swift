@@ -94,12 +94,14 @@ public enum ONNXWriter {
     try atomicWrite(path: path) { fd in onnx_tune_pack_tensor_to_fd(m, fd) }
   }
 
-  /// The serialized bytes of `model`, all data inline (for tests and small models).
-  public static func serialize(_ model: Model) throws -> [UInt8] {
+  /// The serialized bytes of `model` (for tests and small models): all data inline, or, with
+  /// `keepingExternalReferences`, external tensors written as references only (their
+  /// `external_data` keys, no bytes).
+  public static func serialize(_ model: Model, keepingExternalReferences: Bool = false) throws -> [UInt8] {
     var model = model
-    model.transformTensors { $0.makeInline() }
+    if !keepingExternalReferences { model.transformTensors { $0.makeInline() } }
     let arena = CArena()
-    let m = try makeModel(model, EncodeContext(arena: arena, external: nil))
+    let m = try makeModel(model, EncodeContext(arena: arena, external: { $0.externalData }))
     let size = onnx__model_proto__get_packed_size(m)
     var bytes = [UInt8](repeating: 0, count: size)
     _ = bytes.withUnsafeMutableBufferPointer { onnx__model_proto__pack(m, $0.baseAddress) }

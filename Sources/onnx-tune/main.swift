@@ -2,6 +2,9 @@ import Foundation
 
 /// Every subcommand, in the order `onnx-tune --help` lists them.
 nonisolated(unsafe) let commands: [any CLICommand.Type] = [
+  InspectCommand.self,
+  ConvertCommand.self,
+  RunCommand.self,
 ]
 
 func mainHelp() -> String {
@@ -26,8 +29,7 @@ guard let first = argv.first, first != "--help", first != "-h", first != "help" 
   exit(argv.isEmpty ? 2 : 0)
 }
 guard let command = commands.first(where: { $0.name == first }) else {
-  printError("onnx-tune: unknown command '\(first)'\n")
-  printError(mainHelp())
+  printError("onnx-tune: unknown command '\(first)' (run 'onnx-tune --help' for the list)")
   exit(2)
 }
 var arguments = Arguments(Array(argv.dropFirst()), command: command.name)

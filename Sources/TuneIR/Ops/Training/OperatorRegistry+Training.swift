@@ -1,5 +1,8 @@
 extension OperatorRegistry {
-  /// Training ops, alphabetical.
+  /// Training ops (`ai.onnx.preview.training`), alphabetical.
   static let trainingOperators: [any Operator.Type] = [
+    Adagrad.self,
+    Adam.self,
+    Momentum.self,
   ]
 }

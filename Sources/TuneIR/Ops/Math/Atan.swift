@@ -1,0 +1,9 @@
+import TuneTensor
+
+/// `Atan`: y = atan x.
+/// https://onnx.ai/onnx/operators/onnx__Atan.html
+public struct Atan: UnaryFloatOperator {
+  public static let opType = "Atan"
+  public init(node: Node, opset: Int) throws {}
+  public func apply<T: FloatScalar>(_ x: T) -> T { T.atan(x) }
+}

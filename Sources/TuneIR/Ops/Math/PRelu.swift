@@ -1,0 +1,11 @@
+import TuneTensor
+
+/// `PRelu`: y = x for x ≥ 0, slope · x otherwise; `slope` broadcasts to `x`'s shape.
+/// https://onnx.ai/onnx/operators/onnx__PRelu.html
+public struct PRelu: BinaryArithmeticOperator {
+  public static let opType = "PRelu"
+  public init(node: Node, opset: Int) throws {}
+  public func apply<T: NumericScalar>(_ x: T, _ slope: T) -> T {
+    x < T.zero ? T.multiply(slope, x) : x
+  }
+}

@@ -1,0 +1,9 @@
+import TuneTensor
+
+/// `Sqrt`: y = √x.
+/// https://onnx.ai/onnx/operators/onnx__Sqrt.html
+public struct Sqrt: UnaryFloatOperator {
+  public static let opType = "Sqrt"
+  public init(node: Node, opset: Int) throws {}
+  public func apply<T: FloatScalar>(_ x: T) -> T { x.squareRoot() }
+}

@@ -1,0 +1,9 @@
+import TuneTensor
+
+/// `Sub`: y = a - b with broadcasting (integers wrap).
+/// https://onnx.ai/onnx/operators/onnx__Sub.html
+public struct Sub: BinaryArithmeticOperator {
+  public static let opType = "Sub"
+  public init(node: Node, opset: Int) throws {}
+  public func apply<T: NumericScalar>(_ a: T, _ b: T) -> T { T.subtract(a, b) }
+}
