@@ -163,8 +163,13 @@ enum Conformance {
     if expected.dtype == .string {
       return got.strings == expected.strings ? nil : "string values differ"
     }
-    guard expected.dtype.elementSize > 0 else {
-      return got.isIdentical(to: expected) ? nil : "\(expected.dtype) values differ"
+    // Types without a numeric loader (float8, 4-bit, 2-bit, complex) must match bit for bit.
+    let numeric: Set<DType> = [
+      .float, .double, .float16, .bfloat16, .int64, .int32, .int16, .int8, .uint64, .uint32, .uint16,
+      .uint8, .bool,
+    ]
+    guard numeric.contains(expected.dtype) else {
+      return got.isIdentical(to: expected) ? nil : "\(expected.dtype) values differ bit for bit"
     }
     let load = Tensor.loader(expected.dtype)
     let float = expected.dtype.isFloatingPoint
