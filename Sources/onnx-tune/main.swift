@@ -4,6 +4,7 @@ import Foundation
 nonisolated(unsafe) let commands: [any CLICommand.Type] = [
   InspectCommand.self,
   ConvertCommand.self,
+  FinetuneCommand.self,
   RunCommand.self,
   PlanCommand.self,
 ]
