@@ -5,6 +5,7 @@ nonisolated(unsafe) let commands: [any CLICommand.Type] = [
   InspectCommand.self,
   ConvertCommand.self,
   FinetuneCommand.self,
+  EvaluateCommand.self,
   RunCommand.self,
   PlanCommand.self,
 ]

@@ -33,6 +33,8 @@ enum FinetuneCommand: CLICommand {
       --freeze POLICY         head (default), none, pattern:GLOB[;GLOB], upto:NODE_OR_TENSOR, last:K
       --cut-at TENSOR         use TENSOR as the feature tensor (drop everything after it)
       --pop N                 drop the last N layers of the head
+      --from-scratch          re-initialize every weight (He uniform; BatchNorm to identity) and
+                              train everything: the baseline a fine-tune should beat
     Training:
       --epochs N              (default 10)
       --batch-size N          (default 32)
@@ -90,6 +92,7 @@ enum FinetuneCommand: CLICommand {
     var out = ""
     var softmax = false
     var trainable = false
+    var fromScratch = false
   }
 
   static func parse(_ a: inout Arguments) throws -> Settings {
@@ -134,6 +137,8 @@ enum FinetuneCommand: CLICommand {
     s.resume = a.flag("--resume")
     s.softmax = a.flag("--softmax")
     s.trainable = a.flag("--trainable")
+    s.fromScratch = a.flag("--from-scratch")
+    if s.fromScratch { s.freeze = "none" }
     guard let data = try a.option("--data") else { throw CLIError(message: "finetune: --data PATH is required", usage: true) }
     guard let out = try a.option("--out") else { throw CLIError(message: "finetune: --out FILE is required", usage: true) }
     s.data = data
@@ -149,7 +154,8 @@ enum FinetuneCommand: CLICommand {
     let s = try parse(&arguments)
     let started = Date()
     if let t = s.threads { ComputeThreads.set(t) }
-    let model = try ONNXReader.readModel(atPath: s.model)
+    var model = try ONNXReader.readModel(atPath: s.model)
+    if s.fromScratch { reinitialize(&model, seed: s.seed) }
 
     // Preprocessing: the model's input shape, its stored preprocessing, then the flags.
     let stored = model.metadata("onnx_tune.preprocessing").flatMap(StoredPreprocessing.init(json:))
@@ -314,6 +320,32 @@ enum FinetuneCommand: CLICommand {
     if let summary = report.summary { print("Bad data: \(summary)") }
     print(String(format: "Done in %.1f s. Wrote %@ (+ .history.csv, .history.json, .config.json)", seconds, s.out))
     return 0
+  }
+
+  /// Fresh weights for a from-scratch baseline: He-uniform for every float initializer of rank
+  /// ≥ 2 (bound √(6/fan_in)), zero for other float initializers, and BatchNormalization's
+  /// scale, bias, mean and variance set to 1, 0, 0, 1.
+  static func reinitialize(_ model: inout Model, seed: UInt64) {
+    guard var graph = model.graph else { return }
+    var ones = Set<String>()
+    for n in graph.nodes where n.opType == "BatchNormalization" {
+      if n.inputs.count > 1 { ones.insert(n.inputs[1]) }
+      if n.inputs.count > 4 { ones.insert(n.inputs[4]) }
+    }
+    var rng = SeededRandom(seed: seed &+ 0x5EED)
+    for i in graph.initializers.indices where graph.initializers[i].data.dtype == .float {
+      let t = graph.initializers[i].data
+      let values: [Float]
+      if t.rank >= 2 {
+        let fanIn = max(t.shape.dropFirst().reduce(1, *), 1)
+        let bound = (6 / Float(fanIn)).squareRoot()
+        values = (0..<t.count).map { _ in (rng.nextFloat() * 2 - 1) * bound }
+      } else {
+        values = [Float](repeating: ones.contains(graph.initializers[i].name ?? "") ? 1 : 0, count: t.count)
+      }
+      graph.initializers[i].data = Tensor(values, shape: t.shape)
+    }
+    model.graph = graph
   }
 
   static func write(_ text: String, to path: String) throws {
