@@ -278,7 +278,8 @@ enum FinetuneCommand: CLICommand {
         "onnx_tune.preprocessing",
         StoredPreprocessing(size: [p.height, p.width], layout: p.layout.rawValue.uppercased(), channels: p.channels, mean: mean, std: std).json)
     }
-    try ONNXWriter.write(tuned, toPath: s.out)
+    // Inline (the writer still moves weights to OUT.data by itself past protobuf's 2 GiB).
+    try ONNXWriter.write(tuned, toPath: s.out, options: .init(externalData: .inline))
 
     // Check: the written file, read back by our reader, agrees with the trained model.
     var exportedAccuracy: Double?
