@@ -170,6 +170,8 @@ private func decodeTypedData(
     let strings = (0..<count).map { decodeBytes(t.string_data[$0]) }
     return Tensor(strings: strings, shape: shape)
   }
+  // An empty tensor: the typed field's pointer is nil, nothing to copy.
+  if got == 0 { return Tensor(zeros: dtype, shape: shape) }
   var out = Tensor(zeros: dtype, shape: shape)
   let dst = out.buffer.pointer
   switch field {

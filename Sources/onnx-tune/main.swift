@@ -5,6 +5,7 @@ nonisolated(unsafe) let commands: [any CLICommand.Type] = [
   InspectCommand.self,
   ConvertCommand.self,
   RunCommand.self,
+  PlanCommand.self,
 ]
 
 func mainHelp() -> String {

@@ -1,0 +1,9 @@
+import TuneTensor
+
+/// `Max`: elementwise maximum of all inputs, with broadcasting (NaN propagates).
+/// https://onnx.ai/onnx/operators/onnx__Max.html
+public struct Max: VariadicArithmeticOperator {
+  public static let opType = "Max"
+  public init(node: Node, opset: Int) throws {}
+  public func apply<T: NumericScalar>(_ a: T, _ b: T) -> T { T.maximum(a, b) }
+}

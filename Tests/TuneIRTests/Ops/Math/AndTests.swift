@@ -1,0 +1,17 @@
+import Testing
+import TuneIR
+import TuneTensor
+
+// Generated from the ONNX reference implementation (onnx 1.22.0) and hard-coded here.
+
+/// And broadcast (opset 18); expected values from the ONNX reference implementation.
+@Test func andBroadcast() throws {
+  let y = try runOp1(
+    "And",
+    [
+      Tensor([true, false, false, false, false, true, false, true, false, false, true, true, false, true, false, false, true, true, true, true, false, false, true, true] as [Bool], shape: [2, 3, 4]),
+      Tensor([false, true, false, true] as [Bool], shape: [4])
+    ], opset: 18)
+  #expect(y.dtype == .bool)
+  #expect(y.isIdentical(to: Tensor([false, false, false, false, false, true, false, true, false, false, false, true, false, true, false, false, false, true, false, true, false, false, false, true] as [Bool], shape: [2, 3, 4])))
+}
