@@ -102,3 +102,22 @@ import TuneIR
     #expect(throws: SurgeryError.self) { try FreezePolicy(parsing: policy) }
   }
 }
+
+@Suite struct OldIRVersionTests {
+  /// IR < 4 lists initializers among the graph inputs: promoted and new weights are listed too.
+  @Test func promotedWeightsBecomeGraphInputsBeforeIR4() throws {
+    var model = try FixtureModels.load("paddle_style")
+    model.irVersion = 3
+    try PassDriver.run([PromoteConstantsToInitializers()], on: &model)
+    let inputs = model.graph!.inputs.compactMap(\.name)
+    #expect(inputs == ["x", "conv2d_0.w_0", "conv2d_0.b_0", "linear_0.w_0", "linear_0.b_0"])
+    try GraphVerifier.verify(model.graph!)
+    #expect(model.graph!.runtimeInputs.compactMap(\.name) == ["x"])
+    // Removing the old head drops its weights from the inputs as well.
+    let head = try HeadDetector.detect(model)
+    try PassDriver.run([ReplaceClassifierHead(head: head, classes: 2), DeadNodeElimination()], on: &model)
+    #expect(!model.graph!.inputs.contains { $0.name == "linear_0.w_0" })
+    #expect(model.graph!.inputs.contains { $0.name == "head.dense_0.weight" })
+    try SurgeryOutput.save(model, as: "ir3_paddle_style")
+  }
+}
