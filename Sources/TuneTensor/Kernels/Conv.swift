@@ -141,6 +141,9 @@ public enum ConvKernel {
 
   /// Direct depthwise convolution (one input channel per group, any channel multiplier) for
   /// 1-D and 2-D windows; 1-D is a 2-D window of height 1.
+  ///
+  /// Each plane is first copied into a zero-padded scratch plane covering every window, so the
+  /// inner loops have no bounds checks; 3×3 undilated kernels use a fused nine-tap loop.
   public static func depthwise(
     _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
@@ -159,65 +162,76 @@ public enum ConvKernel {
     let dw = w.dilations[w.rank - 1]
     let ph = two ? w.padsBegin[0] : 0
     let pw = w.padsBegin[w.rank - 1]
+    // The padded plane: every window of every output position fits inside it.
+    let paddedH = max((oh - 1) * sh + (kh - 1) * dh + 1, ph + ih)
+    let paddedW = max((ow - 1) * sw + (kw - 1) * dw + 1, pw + iw)
     let multiplier = g.groupOutputChannels
     let planes = g.batch * g.outputChannels
-    let body = { (plane: Int) in
-      let n = plane / g.outputChannels
-      let m = plane % g.outputChannels
-      let c = m / multiplier
-      let src = input + (n * g.inputChannels + c) * ih * iw
-      let dst = output + plane * oh * ow
-      dst.update(repeating: bias?[m] ?? 0, count: oh * ow)
-      let wk = weight + m * kh * kw
-      // Output columns where every tap of a kernel row is inside the image.
-      var inner = 0..<ow
-      for x in 0..<kw {
-        let r = Im2Col.validRange(count: ow, stride: sw, shift: x * dw - pw, size: iw)
-        let lo = max(inner.lowerBound, r.lowerBound)
-        inner = lo..<max(lo, min(inner.upperBound, r.upperBound))
-      }
-      for o in 0..<oh {
-        let d = dst + o * ow
-        for y in 0..<kh {
-          let row = o * sh + y * dh - ph
-          if row < 0 || row >= ih { continue }
-          let s = src + row * iw - pw
-          let w = wk + y * kw
-          // Border columns, tap by tap with bounds checks.
-          for border in [0..<inner.lowerBound, inner.upperBound..<ow] {
-            for j in border {
-              var sum: Float = 0
-              for x in 0..<kw {
-                let col = j * sw + x * dw - pw
-                if col >= 0 && col < iw { sum += w[x] * src[row * iw + col] }
+    let inputChannels = g.inputChannels
+    let outputChannels = g.outputChannels
+    ParallelKernels.runRanges(planes, cost: oh * ow * kh * kw) { range in
+      let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedH * paddedW)
+      defer { padded.deallocate() }
+      padded.update(repeating: 0, count: paddedH * paddedW)
+      var loadedPlane = -1
+      for plane in range {
+        let n = plane / outputChannels
+        let m = plane % outputChannels
+        let c = m / multiplier
+        let srcPlane = (n * inputChannels + c)
+        if srcPlane != loadedPlane {
+          // Only the image area changes between planes; the padding stays zero.
+          let src = input + srcPlane * ih * iw
+          for r in 0..<min(ih, paddedH - ph) {
+            (padded + (r + ph) * paddedW + pw).update(from: src + r * iw, count: min(iw, paddedW - pw))
+          }
+          loadedPlane = srcPlane
+        }
+        let dst = output + plane * oh * ow
+        let b = bias?[m] ?? 0
+        let wk = weight + m * kh * kw
+        if kh == 3 && kw == 3 && dh == 1 && dw == 1 {
+          let (w0, w1, w2, w3, w4) = (wk[0], wk[1], wk[2], wk[3], wk[4])
+          let (w5, w6, w7, w8) = (wk[5], wk[6], wk[7], wk[8])
+          for o in 0..<oh {
+            let a = padded + o * sh * paddedW
+            let bb = a + paddedW
+            let cc = bb + paddedW
+            let (a1, a2, b1, b2, c1, c2) = (a + 1, a + 2, bb + 1, bb + 2, cc + 1, cc + 2)
+            let d = dst + o * ow
+            if sw == 1 {
+              for j in 0..<ow {
+                d[j] = b + w0 * a[j] + w1 * a1[j] + w2 * a2[j] + w3 * bb[j] + w4 * b1[j] + w5 * b2[j]
+                  + w6 * cc[j] + w7 * c1[j] + w8 * c2[j]
               }
-              d[j] += sum
+            } else {
+              for j in 0..<ow {
+                let p = j &* sw
+                d[j] = b + w0 * a[p] + w1 * a1[p] + w2 * a2[p] + w3 * bb[p] + w4 * b1[p] + w5 * b2[p]
+                  + w6 * cc[p] + w7 * c1[p] + w8 * c2[p]
+              }
             }
           }
-          if inner.isEmpty { continue }
-          if kw == 3 && sw == 1 {
-            let (w0, w1, w2) = (w[0], w[1], w[2])
-            let s1 = s + dw
-            let s2 = s + 2 * dw
-            for j in inner { d[j] += w0 * s[j] + w1 * s1[j] + w2 * s2[j] }
-          } else if kw == 3 && sw == 2 {
-            let (w0, w1, w2) = (w[0], w[1], w[2])
-            for j in inner {
-              let p = s + 2 * j
-              d[j] += w0 * p[0] + w1 * p[dw] + w2 * p[2 * dw]
-            }
-          } else {
-            for j in inner {
-              let p = s + j * sw
-              var sum: Float = 0
-              for x in 0..<kw { sum += w[x] * p[x * dw] }
-              d[j] += sum
+        } else {
+          dst.update(repeating: b, count: oh * ow)
+          for o in 0..<oh {
+            let d = dst + o * ow
+            for y in 0..<kh {
+              let rowPointer = padded + (o * sh + y * dh) * paddedW
+              for x in 0..<kw {
+                let wv = wk[y * kw + x]
+                let s = rowPointer + x * dw
+                if sw == 1 {
+                  for j in 0..<ow { d[j] += wv * s[j] }
+                } else {
+                  for j in 0..<ow { d[j] += wv * s[j &* sw] }
+                }
+              }
             }
           }
         }
       }
     }
-    ParallelKernels.run(planes, cost: oh * ow * kh * kw, body)
   }
 
   /// Reference twin: the convolution sum written out directly, accumulating in Double.
@@ -352,6 +366,25 @@ public enum ParallelKernels {
         let lo = count * t / workers
         let hi = count * (t + 1) / workers
         for i in lo..<hi { box.value(i) }
+      }
+    }
+  }
+}
+
+extension ParallelKernels {
+  /// Splits `0..<count` into one contiguous range per worker (so each can set up scratch
+  /// memory once) and runs `body` on each, in parallel when the work is large enough.
+  public static func runRanges(_ count: Int, cost: Int, _ body: (Range<Int>) -> Void) {
+    if count == 0 { return }
+    if threads == 1 || count < 2 || count * cost < 1 << 15 {
+      body(0..<count)
+      return
+    }
+    let workers = min(threads, count)
+    withoutActuallyEscaping(body) { body in
+      let box = UncheckedSendable(body)
+      DispatchQueue.concurrentPerform(iterations: workers) { t in
+        box.value((count * t / workers)..<(count * (t + 1) / workers))
       }
     }
   }

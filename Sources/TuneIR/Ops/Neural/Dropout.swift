@@ -21,6 +21,9 @@ public struct Dropout: Operator {
 
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     let x = try NeuralSupport.required(inputs, 0, "data")
+    guard x.dtype.isFloatingPoint || x.dtype.isInteger else {
+      throw OpError("data must be numeric, got \(x.dtype)")
+    }
     var ratio = self.ratio
     var training = context.training
     if opset >= 12 {

@@ -89,7 +89,7 @@ public struct Resize: Operator {
         throw OpError("sizes has \(values.count) values, expected \(axes.count)")
       }
       for (i, a) in axes.enumerated() {
-        guard values[i] >= 0 else { throw OpError("sizes must be non-negative, got \(values)") }
+        guard values[i] >= 0, values[i] < 1 << 31 else { throw OpError("sizes must be in [0, 2^31), got \(values)") }
         sizes[a] = Int(values[i])
         scales[a] = Double(sizes[a]) / Double(x.shape[a])
       }
@@ -107,7 +107,9 @@ public struct Resize: Operator {
         throw OpError("scales has \(values.count) values, expected \(axes.count)")
       }
       for (i, a) in axes.enumerated() {
-        guard values[i] > 0 else { throw OpError("scales must be positive, got \(values)") }
+        guard values[i] > 0, values[i].isFinite, Double(values[i]) * Double(x.shape[a]) < 1e9 else {
+          throw OpError("scales must be positive and finite with outputs under 1e9 elements, got \(values)")
+        }
         scales[a] = Double(values[i])
         sizes[a] = Int(Double(values[i]) * Double(x.shape[a]))
       }
@@ -135,6 +137,9 @@ public struct Resize: Operator {
         inputSize: x.shape[a], outputSize: sizes[a], scale: scales[a], mode: mode,
         coordinateMode: coordinateMode, nearestMode: nearestMode, cubicCoefficient: cubicCoefficient,
         excludeOutside: excludeOutside, antialias: antialias, roi: axisRoi)
+    }
+    guard Tensor.checkedElementCount(sizes.map { Int64($0) }, limit: 1 << 31) != nil else {
+      throw OpError("output shape \(sizes) is too large")
     }
     let input = try NeuralSupport.asFloat(x, "X").elements(as: Float.self)
     let (values, shape) = ResizeKernel.resize(

@@ -27,7 +27,9 @@ public struct Upsample: Operator {
     }
     var tables = [ResizeKernel.AxisTable?](repeating: nil, count: x.rank)
     for a in 0..<x.rank where scales[a] != 1 {
-      guard scales[a] > 0 else { throw OpError("scales must be positive, got \(scales)") }
+      guard scales[a] > 0, scales[a].isFinite, Double(scales[a]) * Double(x.shape[a]) < 1e9 else {
+        throw OpError("scales must be positive and finite with outputs under 1e9 elements, got \(scales)")
+      }
       tables[a] = try Resize.table(
         inputSize: x.shape[a], outputSize: Int(Double(scales[a]) * Double(x.shape[a])),
         scale: Double(scales[a]), mode: mode, coordinateMode: "asymmetric", nearestMode: "floor")
