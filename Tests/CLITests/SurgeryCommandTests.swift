@@ -36,10 +36,22 @@ import TuneTestSupport
     #expect(r.stdout.contains("trainable: 773 in 6 tensors"))
     #expect(r.stdout.contains("/features/features.1/BatchNormalization     frozen (inference mode"))
     #expect(r.stdout.contains("Gradient path"))
-    // Exit 0 when every op on the path has a gradient rule, else 1 naming the node.
-    if r.status != 0 {
+    // Every op of this head has a gradient rule: the backward driver is built.
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("Gemm                head/dense_1/Gemm"))
+    #expect(r.stdout.contains("backward pass: ok"))
+  }
+
+  @Test func planFailsNamingANodeWithoutGradient() throws {
+    // Training the whole backbone: exit 0 once every op has a rule, else 1 naming the node.
+    let r = try CLIRunner.run(["plan", Self.model("torch_cnn"), "--freeze", "none"])
+    #expect(r.stdout.contains("/features/features.0/Conv"))
+    if r.status == 0 {
+      #expect(r.stdout.contains("backward pass: ok"))
+    } else {
       #expect(r.status == 1)
-      #expect(r.stderr.contains("node '"), "\(r.stderr)")
+      #expect(r.stderr.contains("onnx-tune plan: node '"), "\(r.stderr)")
+      #expect(r.stdout.contains("gradient: NO"))
     }
   }
 
