@@ -23,6 +23,11 @@ let package = Package(
     // <png.h> from Debian's libpng-dev and <jpeglib.h> from libjpeg62-turbo-dev.
     .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
     .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
+    // C wrappers that keep libpng/libjpeg setjmp/longjmp error handling out of Swift; zlib inflate.
+    .target(
+      name: "CImageCodec",
+      linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
+    ),
 
     // Tensors, element types and the numeric kernels (BLAS path + naive reference twins).
     .target(name: "TuneTensor", dependencies: ["CBLAS"]),
@@ -33,9 +38,11 @@ let package = Package(
     // Execution plan and executor.
     .target(name: "TuneRuntime", dependencies: ["TuneIR", "TuneTensor", "CBLAS"]),
     // Backward driver, losses, optimizers, trainer.
-    .target(name: "TuneTrain", dependencies: ["TuneRuntime", "TuneIR", "TuneTensor"]),
+    .target(name: "TuneTrain", dependencies: ["TuneRuntime", "TuneONNX", "TuneIR", "TuneTensor"]),
     // Datasets: image folders (libpng, libjpeg), .npy/.npz, CSV; preprocessing, augmentation.
-    .target(name: "TuneData", dependencies: ["TuneTensor", "CPNG", "CJPEG"]),
+    .target(name: "TuneData", dependencies: ["TuneTensor", "CImageCodec"]),
+    // Benchmark of image decoding + preprocessing (scripts/bench-data.sh compares it with Pillow).
+    .executableTarget(name: "tune-data-bench", dependencies: ["TuneData"], path: "Sources/TuneDataBench"),
     .executableTarget(
       name: "onnx-tune",
       dependencies: ["TuneONNX", "TuneIR", "TuneTensor", "TuneRuntime", "TuneTrain", "TuneData"]

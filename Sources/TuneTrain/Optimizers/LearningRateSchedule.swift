@@ -48,6 +48,11 @@ public struct ReduceOnPlateau: Sendable, Equatable {
     self.minimum = minimum
   }
 
+  mutating func restore(best: Double, badEpochs: Int) {
+    self.best = best
+    self.badEpochs = badEpochs
+  }
+
   /// Records `metric` and returns the (possibly reduced) learning rate.
   public mutating func step(metric: Double, rate: Double) -> Double {
     if metric < best * (1 - threshold) {

@@ -7,7 +7,7 @@ enum InspectCommand: CLICommand {
   static let name = "inspect"
   static let summary = "Summarize a model: inputs, outputs, nodes, parameters, opsets"
   static let help = """
-    Usage: onnx-tune inspect MODEL [--json]
+    Usage: onnx-tune inspect MODEL [--json] [--head [--cut-at TENSOR | --pop N]]
 
     Prints the producer, IR version and opsets; inputs and outputs with element types and shapes
     (symbolic dims by name); every node in order with its op type, name and output shapes where
@@ -15,14 +15,25 @@ enum InspectCommand: CLICommand {
     counted separately); a histogram of op types; and the metadata.
 
     Options:
-      --json      Print the same as one JSON document.
-      -h, --help  Show this help.
+      --json          Print the same as one JSON document.
+      --head          Print only the classifier head: its nodes, its weights, the number of
+                      classes and the feature tensor feeding it (with its shape).
+      --cut-at TENSOR With --head: take TENSOR (or a node name) as the feature tensor.
+      --pop N         With --head: take the last N weight layers as the head.
+      -h, --help      Show this help.
     """
 
   static func run(_ arguments: inout Arguments) throws -> Int32 {
     let json = arguments.flag("--json")
+    let head = arguments.flag("--head")
+    let cutAt = try arguments.option("--cut-at")
+    let pop = try arguments.intOption("--pop", in: 1...10_000)
     let path = try arguments.positionals(["MODEL"])[0]
     let model = try ONNXReader.readModel(atPath: path)
+    if head || cutAt != nil || pop != nil {
+      print(try HeadReport.render(model, path: path, options: .init(cutAt: cutAt, pop: pop), json: json))
+      return 0
+    }
     let s = ModelSummary(model)
     print(json ? renderJSON(s, path: path) : renderText(s, path: path))
     return 0

@@ -1,5 +1,24 @@
 extension OperatorRegistry {
   /// Neural ops, alphabetical.
   static let neuralOperators: [any Operator.Type] = [
+    AveragePool.self,
+    BatchNormalization.self,
+    Conv.self,
+    ConvTranspose.self,
+    Dropout.self,
+    Einsum.self,
+    Gemm.self,
+    GlobalAveragePool.self,
+    GlobalLpPool.self,
+    GlobalMaxPool.self,
+    InstanceNormalization.self,
+    LayerNormalization.self,
+    LpPool.self,
+    LRN.self,
+    MatMul.self,
+    MaxPool.self,
+    Resize.self,
+    TopK.self,
+    Upsample.self,
   ]
 }

@@ -1,0 +1,49 @@
+import TuneIR
+import TuneTensor
+
+/// A model ready to run in inference mode (`BatchNormalization` uses its running statistics,
+/// `Dropout` passes through).
+///
+/// The plan is built once, when the session is made, and serves every set of input shapes
+/// (any batch size). Weights are used where the model holds them, never copied.
+///
+///     let model = try ONNXReader.readModel(atPath: "resnet18.onnx")
+///     let session = try InferenceSession(model: model)
+///     let outputs = try session.run(["input": image])   // ["logits": Tensor]
+public final class InferenceSession: @unchecked Sendable {
+  public let model: Model
+  public let plan: ExecutionPlan
+  /// Seed of the random source ops may use (random ops, not Dropout in inference).
+  public var seed: UInt64 = 0
+  /// Memory use of the last run.
+  public private(set) var lastRunStatistics = RunStatistics()
+
+  /// Plans `model`. Throws when an op is unsupported or the graph is malformed, naming the node.
+  /// - Parameter operators: where op types are found (default: every registered op).
+  public init(model: Model, operators: OperatorResolver = .standard) throws {
+    self.model = model
+    self.plan = try ExecutionPlan(model: model, operators: operators)
+  }
+
+  /// Inputs the caller must bind, with their declared types.
+  public var inputs: [(name: String, type: TypeProto?)] { plan.inputs.map { ($0.name, $0.type) } }
+  /// Output names, in graph order.
+  public var outputNames: [String] { plan.outputs.map(\.name) }
+
+  /// Runs the model; returns every graph output by name.
+  public func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
+    let values = try runOrdered(inputs)
+    var out: [String: Tensor] = [:]
+    for (name, v) in zip(outputNames, values) { out[name] = v }
+    return out
+  }
+
+  /// Runs the model; returns the graph outputs in order.
+  public func runOrdered(_ inputs: [String: Tensor]) throws -> [Tensor] {
+    let context = ExecutionContext(training: false, seed: seed)
+    var stats = RunStatistics()
+    let out = try Executor.run(plan, inputs: inputs, context: context, statistics: &stats)
+    lastRunStatistics = stats
+    return out
+  }
+}

@@ -1,0 +1,406 @@
+import Dispatch
+
+/// The shape of an N-D grouped convolution (NCHW layout, weights `[M, C/groups, k...]`).
+public struct ConvGeometry: Sendable, Equatable {
+  public var batch: Int
+  public var inputChannels: Int
+  public var outputChannels: Int
+  public var groups: Int
+  /// Image = input, output = the conv output.
+  public var window: WindowGeometry
+
+  public init(batch: Int, inputChannels: Int, outputChannels: Int, groups: Int, window: WindowGeometry) {
+    self.batch = batch
+    self.inputChannels = inputChannels
+    self.outputChannels = outputChannels
+    self.groups = groups
+    self.window = window
+  }
+
+  /// Input channels per group.
+  public var groupInputChannels: Int { inputChannels / groups }
+  /// Output channels per group.
+  public var groupOutputChannels: Int { outputChannels / groups }
+  /// GEMM inner dimension per group: `C/groups · prod(kernel)`.
+  public var groupReduction: Int { groupInputChannels * window.kernelCount }
+}
+
+/// Convolution forward passes: im2col + `cblas_sgemm` (images batched side by side so small
+/// late layers still make wide GEMMs), a direct kernel for depthwise 1-D/2-D convolutions, and
+/// `forwardNaive`, the reference twin.
+public enum ConvKernel {
+  /// Upper bound on the im2col buffer, in floats (64 MiB).
+  public static let columnBudget = 16 << 20
+  /// Target GEMM width: images are batched until a product has about this many columns.
+  public static let targetColumns = 1024
+
+  /// `output = conv(input, weight) + bias`; `output` holds `batch · M · prod(outputSpatial)`.
+  public static func forward(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
+  ) {
+    let w = g.window
+    let outCount = w.outputCount
+    if g.batch == 0 || g.outputChannels == 0 || outCount == 0 { return }
+    if g.groupInputChannels == 1 && w.rank <= 2 && g.groups > 1 {
+      depthwise(g, input: input, weight: weight, bias: bias, output: output)
+      return
+    }
+    let mg = g.groupOutputChannels
+    let cg = g.groupInputChannels
+    let kg = g.groupReduction
+    let inCount = w.imageCount
+    let inImage = g.inputChannels * inCount
+    let outImage = g.outputChannels * outCount
+    if w.isPointwise {
+      // 1×1: the image is already the column matrix.
+      for n in 0..<g.batch {
+        for grp in 0..<g.groups {
+          GemmKernel.gemm(
+            transposeA: false, transposeB: false, m: mg, n: outCount, k: kg, alpha: 1,
+            a: weight + grp * mg * kg, lda: kg, b: input + n * inImage + grp * cg * inCount,
+            ldb: inCount, beta: 0, c: output + n * outImage + grp * mg * outCount, ldc: outCount)
+        }
+      }
+    } else {
+      var chunk = max(1, min(g.batch, (targetColumns + outCount - 1) / outCount))
+      chunk = max(1, min(chunk, columnBudget / max(1, kg * outCount)))
+      let ld = chunk * outCount
+      let columns = UnsafeMutablePointer<Float>.allocate(capacity: kg * ld)
+      defer { columns.deallocate() }
+      let staging =
+        chunk > 1 ? UnsafeMutablePointer<Float>.allocate(capacity: mg * ld) : nil
+      defer { staging?.deallocate() }
+      var n0 = 0
+      while n0 < g.batch {
+        let count = min(chunk, g.batch - n0)
+        let width = count * outCount
+        for grp in 0..<g.groups {
+          fillColumns(
+            count: count, ld: width, channels: cg, window: w,
+            image: { input + (n0 + $0) * inImage + grp * cg * inCount }, columns: columns)
+          let a = weight + grp * mg * kg
+          if count == 1 {
+            GemmKernel.gemm(
+              transposeA: false, transposeB: false, m: mg, n: outCount, k: kg, alpha: 1, a: a,
+              lda: kg, b: columns, ldb: width, beta: 0,
+              c: output + n0 * outImage + grp * mg * outCount, ldc: outCount)
+          } else {
+            let s = staging!
+            GemmKernel.gemm(
+              transposeA: false, transposeB: false, m: mg, n: width, k: kg, alpha: 1, a: a, lda: kg,
+              b: columns, ldb: width, beta: 0, c: s, ldc: width)
+            // [mg, count·outCount] → [count][mg][outCount]
+            for i in 0..<count {
+              let dst = output + (n0 + i) * outImage + grp * mg * outCount
+              for m in 0..<mg {
+                (dst + m * outCount).update(from: s + m * width + i * outCount, count: outCount)
+              }
+            }
+          }
+        }
+        n0 += count
+      }
+    }
+    if let bias { addBias(bias, output: output, batch: g.batch, channels: g.outputChannels, plane: outCount) }
+  }
+
+  /// im2col of `count` images side by side, spread over the cores in channel blocks.
+  static func fillColumns(
+    count: Int, ld: Int, channels: Int, window: WindowGeometry,
+    image: (Int) -> UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>
+  ) {
+    let outCount = window.outputCount
+    let kernelCount = window.kernelCount
+    let images = (0..<count).map(image)
+    let blocks = min(channels, max(1, ParallelKernels.threads * 2 / max(count, 1)))
+    let imageCount = window.imageCount
+    ParallelKernels.run(count * blocks, cost: kernelCount * outCount * channels / blocks) { item in
+      let i = item / blocks
+      let b = item % blocks
+      let c0 = channels * b / blocks
+      let c1 = channels * (b + 1) / blocks
+      Im2Col.im2col(
+        image: images[i] + c0 * imageCount, channels: c1 - c0, geometry: window,
+        columns: columns + c0 * kernelCount * ld, ldcol: ld, columnOffset: i * outCount)
+    }
+  }
+
+  static func addBias(
+    _ bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, channels: Int,
+    plane: Int
+  ) {
+    for n in 0..<batch {
+      for c in 0..<channels {
+        let b = bias[c]
+        let p = output + (n * channels + c) * plane
+        for i in 0..<plane { p[i] += b }
+      }
+    }
+  }
+
+  /// Direct depthwise convolution (one input channel per group, any channel multiplier) for
+  /// 1-D and 2-D windows; 1-D is a 2-D window of height 1.
+  ///
+  /// Each plane is first copied into a zero-padded scratch plane covering every window, so the
+  /// inner loops have no bounds checks; 3×3 undilated kernels use a fused nine-tap loop.
+  public static func depthwise(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
+  ) {
+    let w = g.window
+    let two = w.rank == 2
+    let ih = two ? w.imageSpatial[0] : 1
+    let iw = w.imageSpatial[w.rank - 1]
+    let oh = two ? w.outputSpatial[0] : 1
+    let ow = w.outputSpatial[w.rank - 1]
+    let kh = two ? w.kernel[0] : 1
+    let kw = w.kernel[w.rank - 1]
+    let sh = two ? w.strides[0] : 1
+    let sw = w.strides[w.rank - 1]
+    let dh = two ? w.dilations[0] : 1
+    let dw = w.dilations[w.rank - 1]
+    let ph = two ? w.padsBegin[0] : 0
+    let pw = w.padsBegin[w.rank - 1]
+    // The padded plane: every window of every output position fits inside it.
+    let paddedH = max((oh - 1) * sh + (kh - 1) * dh + 1, ph + ih)
+    let paddedW = max((ow - 1) * sw + (kw - 1) * dw + 1, pw + iw)
+    let multiplier = g.groupOutputChannels
+    let planes = g.batch * g.outputChannels
+    let inputChannels = g.inputChannels
+    let outputChannels = g.outputChannels
+    ParallelKernels.runRanges(planes, cost: oh * ow * kh * kw) { range in
+      let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedH * paddedW)
+      defer { padded.deallocate() }
+      padded.update(repeating: 0, count: paddedH * paddedW)
+      var loadedPlane = -1
+      for plane in range {
+        let n = plane / outputChannels
+        let m = plane % outputChannels
+        let c = m / multiplier
+        let srcPlane = (n * inputChannels + c)
+        if srcPlane != loadedPlane {
+          // Only the image area changes between planes; the padding stays zero.
+          let src = input + srcPlane * ih * iw
+          for r in 0..<min(ih, paddedH - ph) {
+            (padded + (r + ph) * paddedW + pw).update(from: src + r * iw, count: min(iw, paddedW - pw))
+          }
+          loadedPlane = srcPlane
+        }
+        let dst = output + plane * oh * ow
+        let b = bias?[m] ?? 0
+        let wk = weight + m * kh * kw
+        if kh == 3 && kw == 3 && dh == 1 && dw == 1 {
+          let (w0, w1, w2, w3, w4) = (wk[0], wk[1], wk[2], wk[3], wk[4])
+          let (w5, w6, w7, w8) = (wk[5], wk[6], wk[7], wk[8])
+          for o in 0..<oh {
+            let a = padded + o * sh * paddedW
+            let bb = a + paddedW
+            let cc = bb + paddedW
+            let (a1, a2, b1, b2, c1, c2) = (a + 1, a + 2, bb + 1, bb + 2, cc + 1, cc + 2)
+            let d = dst + o * ow
+            if sw == 1 {
+              for j in 0..<ow {
+                d[j] = b + w0 * a[j] + w1 * a1[j] + w2 * a2[j] + w3 * bb[j] + w4 * b1[j] + w5 * b2[j]
+                  + w6 * cc[j] + w7 * c1[j] + w8 * c2[j]
+              }
+            } else {
+              for j in 0..<ow {
+                let p = j &* sw
+                d[j] = b + w0 * a[p] + w1 * a1[p] + w2 * a2[p] + w3 * bb[p] + w4 * b1[p] + w5 * b2[p]
+                  + w6 * cc[p] + w7 * c1[p] + w8 * c2[p]
+              }
+            }
+          }
+        } else {
+          dst.update(repeating: b, count: oh * ow)
+          for o in 0..<oh {
+            let d = dst + o * ow
+            for y in 0..<kh {
+              let rowPointer = padded + (o * sh + y * dh) * paddedW
+              for x in 0..<kw {
+                let wv = wk[y * kw + x]
+                let s = rowPointer + x * dw
+                if sw == 1 {
+                  for j in 0..<ow { d[j] += wv * s[j] }
+                } else {
+                  for j in 0..<ow { d[j] += wv * s[j &* sw] }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Reference twin: the convolution sum written out directly, accumulating in Double.
+  public static func forwardNaive(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
+  ) {
+    let w = g.window
+    let mg = g.groupOutputChannels
+    let cg = g.groupInputChannels
+    for n in 0..<g.batch {
+      for m in 0..<g.outputChannels {
+        let grp = m / mg
+        for o in 0..<w.outputCount {
+          let oIndex = Im2Col.unflatten(o, w.outputSpatial)
+          var sum = Double(bias?[m] ?? 0)
+          for c in 0..<cg {
+            for k in 0..<w.kernelCount {
+              let kIndex = Im2Col.unflatten(k, w.kernel)
+              var flat = 0
+              var inside = true
+              for d in 0..<w.rank {
+                let i = oIndex[d] * w.strides[d] + kIndex[d] * w.dilations[d] - w.padsBegin[d]
+                if i < 0 || i >= w.imageSpatial[d] { inside = false }
+                flat = flat * w.imageSpatial[d] + i
+              }
+              if !inside { continue }
+              let x = input[(n * g.inputChannels + grp * cg + c) * w.imageCount + flat]
+              let wv = weight[(m * cg + c) * w.kernelCount + k]
+              sum += Double(x) * Double(wv)
+            }
+          }
+          output[(n * g.outputChannels + m) * w.outputCount + o] = Float(sum)
+        }
+      }
+    }
+  }
+
+  /// Transposed convolution: `weight` is `[C, M/groups, k...]`; `g.window` describes the
+  /// *forward* convolution whose image is this op's output and whose output grid is this op's
+  /// input. Each group is one GEMM (`Wᵀ·X`) followed by col2im.
+  public static func transposeForward(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
+  ) {
+    let w = g.window
+    let inCount = w.outputCount  // this op's input positions
+    let outCount = w.imageCount  // this op's output positions
+    let cg = g.groupInputChannels
+    let mg = g.groupOutputChannels
+    let rows = mg * w.kernelCount
+    output.update(repeating: 0, count: g.batch * g.outputChannels * outCount)
+    if inCount == 0 || rows == 0 {
+      if let bias { addBias(bias, output: output, batch: g.batch, channels: g.outputChannels, plane: outCount) }
+      return
+    }
+    let columns = UnsafeMutablePointer<Float>.allocate(capacity: rows * inCount)
+    defer { columns.deallocate() }
+    for n in 0..<g.batch {
+      for grp in 0..<g.groups {
+        GemmKernel.gemm(
+          transposeA: true, transposeB: false, m: rows, n: inCount, k: cg, alpha: 1,
+          a: weight + grp * cg * rows, lda: rows,
+          b: input + (n * g.inputChannels + grp * cg) * inCount, ldb: inCount, beta: 0,
+          c: columns, ldc: inCount)
+        Im2Col.col2im(
+          columns: columns, ldcol: inCount, columnOffset: 0, channels: mg, geometry: w,
+          image: output + (n * g.outputChannels + grp * mg) * outCount)
+      }
+    }
+    if let bias { addBias(bias, output: output, batch: g.batch, channels: g.outputChannels, plane: outCount) }
+  }
+
+  /// Reference twin of `transposeForward`: scatters every input element through the kernel.
+  public static func transposeForwardNaive(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
+  ) {
+    let w = g.window
+    let cg = g.groupInputChannels
+    let mg = g.groupOutputChannels
+    let outCount = w.imageCount
+    for n in 0..<g.batch {
+      for m in 0..<g.outputChannels {
+        for o in 0..<outCount { output[(n * g.outputChannels + m) * outCount + o] = bias?[m] ?? 0 }
+      }
+      for c in 0..<g.inputChannels {
+        let grp = c / cg
+        for p in 0..<w.outputCount {
+          let pIndex = Im2Col.unflatten(p, w.outputSpatial)
+          let x = input[(n * g.inputChannels + c) * w.outputCount + p]
+          for mm in 0..<mg {
+            let m = grp * mg + mm
+            for k in 0..<w.kernelCount {
+              let kIndex = Im2Col.unflatten(k, w.kernel)
+              var flat = 0
+              var inside = true
+              for d in 0..<w.rank {
+                let i = pIndex[d] * w.strides[d] + kIndex[d] * w.dilations[d] - w.padsBegin[d]
+                if i < 0 || i >= w.imageSpatial[d] { inside = false }
+                flat = flat * w.imageSpatial[d] + i
+              }
+              if !inside { continue }
+              output[(n * g.outputChannels + m) * outCount + flat] +=
+                x * weight[(c * mg + mm) * w.kernelCount + k]
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/// Spreads independent work items over the cores with `DispatchQueue.concurrentPerform`.
+public enum ParallelKernels {
+  /// Worker count (default: the number of active processors). Set once at start-up (the CLI's
+  /// `--threads`), before any kernel runs.
+  nonisolated(unsafe) public static var threads: Int = max(1, ProcessInfo_activeProcessorCount())
+
+  /// Runs `body(i)` for `i` in `0..<count`, in parallel when each item costs enough
+  /// (`cost` is a rough per-item element count).
+  @inline(__always)
+  public static func run(_ count: Int, cost: Int, _ body: (Int) -> Void) {
+    if threads == 1 || count < 2 || count * cost < 1 << 15 {
+      for i in 0..<count { body(i) }
+      return
+    }
+    let workers = min(threads, count)
+    withoutActuallyEscaping(body) { body in
+      let box = UncheckedSendable(body)
+      DispatchQueue.concurrentPerform(iterations: workers) { t in
+        let lo = count * t / workers
+        let hi = count * (t + 1) / workers
+        for i in lo..<hi { box.value(i) }
+      }
+    }
+  }
+}
+
+extension ParallelKernels {
+  /// Splits `0..<count` into one contiguous range per worker (so each can set up scratch
+  /// memory once) and runs `body` on each, in parallel when the work is large enough.
+  public static func runRanges(_ count: Int, cost: Int, _ body: (Range<Int>) -> Void) {
+    if count == 0 { return }
+    if threads == 1 || count < 2 || count * cost < 1 << 15 {
+      body(0..<count)
+      return
+    }
+    let workers = min(threads, count)
+    withoutActuallyEscaping(body) { body in
+      let box = UncheckedSendable(body)
+      DispatchQueue.concurrentPerform(iterations: workers) { t in
+        box.value((count * t / workers)..<(count * (t + 1) / workers))
+      }
+    }
+  }
+}
+
+/// Hands a value to `concurrentPerform` workers; the kernels guarantee the workers write
+/// disjoint memory.
+struct UncheckedSendable<T>: @unchecked Sendable {
+  let value: T
+  init(_ value: T) { self.value = value }
+}
+
+#if canImport(Glibc)
+  import Glibc
+  @inline(__always) func ProcessInfo_activeProcessorCount() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+#else
+  import Foundation
+  @inline(__always) func ProcessInfo_activeProcessorCount() -> Int { ProcessInfo.processInfo.activeProcessorCount }
+#endif

@@ -1,0 +1,283 @@
+import Foundation
+import TuneIR
+import TuneRuntime
+import TuneTensor
+
+/// How `Trainer.fit` trains: the Keras `fit` conveniences.
+public struct FitConfiguration: Sendable {
+  public var epochs = 10
+  public var batchSize = 32
+  public var learningRate = 1e-3
+  /// `.step` counts epochs; `.cosine` counts optimizer steps (warm-up and total in steps).
+  public var schedule: LearningRateSchedule = .constant
+  public var optimizer: any Optimizer = AdamW()
+  public var loss: any Loss = SoftmaxCrossEntropy()
+  public var seed: UInt64 = 0
+  public var shuffle = true
+  /// Clip gradients to this global L2 norm.
+  public var clipNorm: Float?
+  /// Stop after this many epochs without a better validation loss (training loss when there
+  /// is no validation set).
+  public var earlyStoppingPatience: Int?
+  /// At the end, go back to the weights of the best epoch.
+  public var restoreBestWeights = true
+  public var plateau: ReduceOnPlateau?
+  /// Where `best.ckpt` and `last.ckpt` are written after each epoch (atomically).
+  public var checkpointDirectory: String?
+  public var topK = 5
+
+  public init() {}
+}
+
+/// Progress reported while training.
+public enum TrainingEvent: Sendable {
+  case batch(epoch: Int, batch: Int, batches: Int, loss: Double, accuracy: Double, examplesPerSecond: Double)
+  case epoch(EpochRecord)
+  case stoppedEarly(epoch: Int, bestEpoch: Int)
+}
+
+/// A training run that cannot go on; the message says why and what was kept.
+public struct TrainingError: Error, CustomStringConvertible, Sendable {
+  public var description: String
+  public init(_ description: String) { self.description = description }
+}
+
+/// Trains a model's trainable initializers on labelled batches.
+///
+/// ```swift
+/// let trainer = try Trainer(model: model, trainable: ["fc.weight", "fc.bias"])
+/// var config = FitConfiguration()
+/// config.epochs = 5
+/// let history = try trainer.fit(train: data, validation: validation, configuration: config)
+/// try ONNXWriter.write(trainer.trainedModel(), toPath: "tuned.onnx")
+/// ```
+public final class Trainer {
+  public let model: Model
+  public let program: GradientProgram
+  public let input: String
+  /// Current values of the trainable weights.
+  public private(set) var parameters: [String: Tensor]
+  /// Running statistics updated by training (BatchNormalization mean and variance), by name.
+  public private(set) var buffers: [String: Tensor] = [:]
+  var states: [String: OptimizerState] = [:]
+
+  /// - Parameters:
+  ///   - input: the graph input fed with features (default: the only non-initializer input).
+  ///   - output: the output the loss reads (default: the first graph output).
+  public init(
+    model: Model, trainable: Set<String>, input: String? = nil, output: String? = nil,
+    operators: OperatorResolver = .standard
+  ) throws {
+    self.model = model
+    let plan = try ExecutionPlan(model: model, operators: operators)
+    guard let out = output ?? plan.outputs.first?.name else { throw TrainingError("the model has no outputs") }
+    program = try GradientProgram(plan: plan, trainable: trainable, output: out)
+    if let input {
+      guard plan.inputs.contains(where: { $0.name == input }) else {
+        throw TrainingError("'\(input)' is not an input of the model (inputs: \(plan.inputs.map(\.name).joined(separator: ", ")))")
+      }
+      self.input = input
+    } else {
+      guard plan.inputs.count == 1 else {
+        throw TrainingError("the model has \(plan.inputs.count) inputs; name the one that takes the features")
+      }
+      self.input = plan.inputs[0].name
+    }
+    var p: [String: Tensor] = [:]
+    for t in model.graph?.initializers ?? [] where trainable.contains(t.name ?? "") {
+      guard t.data.dtype == .float else { throw TrainingError("trainable weight '\(t.name!)' is \(t.data.dtype), not float") }
+      p[t.name!] = t.data
+    }
+    parameters = p
+  }
+
+  /// The model with the trained weights in place of the original initializers (same graph,
+  /// names and encodings).
+  public func trainedModel() -> Model {
+    var m = model
+    m.graph?.transformTensors { t in
+      if let name = t.name, let v = parameters[name] ?? buffers[name], t.dims == v.shape.map({ Int64($0) }),
+        v.dtype == t.data.dtype
+      {
+        t.data = v
+      }
+    }
+    return m
+  }
+
+  /// Loss, accuracy and top-k accuracy over `data`, in inference mode.
+  public func evaluate(_ data: BatchSource, batchSize: Int, loss: any Loss, topK: Int) throws -> (
+    loss: Double, accuracy: Double, topK: Double
+  ) {
+    let plan = try ExecutionPlan(model: trainedModel(), operators: program.plan.operators)
+    let outputIndex = plan.outputs.firstIndex { $0.name == program.output }!
+    var total = 0.0
+    var correct = 0
+    var correctK = 0
+    for start in stride(from: 0, to: data.count, by: batchSize) {
+      let indices = Array(start..<min(start + batchSize, data.count))
+      let (x, y) = try data.batch(indices)
+      let out = try Executor.run(plan, inputs: [input: x])[outputIndex]
+      total += Double(try loss.evaluate(output: out, targets: .classes(y)).loss) * Double(indices.count)
+      let (c, ck) = Self.countCorrect(out, y, topK: topK)
+      correct += c
+      correctK += ck
+    }
+    let n = Double(max(data.count, 1))
+    return (total / n, Double(correct) / n, Double(correctK) / n)
+  }
+
+  /// Examples whose label is the arg-max, and among the top k.
+  static func countCorrect(_ logits: Tensor, _ labels: [Int], topK: Int) -> (Int, Int) {
+    let c = logits.count / max(labels.count, 1)
+    let v = logits.floatValues()
+    var top1 = 0
+    var topk = 0
+    for (i, y) in labels.enumerated() {
+      let row = v[(i * c)..<((i + 1) * c)]
+      let target = row[row.startIndex + y]
+      let better = row.filter { $0 > target }.count
+      if better == 0 { top1 += 1 }
+      if better < topK { topk += 1 }
+    }
+    return (top1, topk)
+  }
+
+  /// Trains for `configuration.epochs` epochs (or until early stopping), reporting progress.
+  /// With `resume`, continues a run from its checkpoint: the result equals an uninterrupted run.
+  @discardableResult
+  public func fit(
+    train: BatchSource, validation: BatchSource? = nil, configuration config: FitConfiguration,
+    resume: Checkpoint? = nil, progress: (TrainingEvent) -> Void = { _ in }
+  ) throws -> History {
+    guard train.count > 0 else { throw TrainingError("the training set is empty") }
+    guard config.batchSize > 0 else { throw TrainingError("batch size must be positive") }
+    var history = History(topK: config.topK)
+    var startEpoch = 0
+    var step = 0
+    var learningRate = config.learningRate
+    var bestMetric = Double.infinity
+    var bestEpoch = -1
+    var bestParameters = parameters
+    var bestBuffers = buffers
+    var stale = 0
+    var plateau = config.plateau
+    if let c = resume {
+      for (name, value) in c.parameters {
+        guard let old = parameters[name], old.shape == value.shape else {
+          throw TrainingError("checkpoint weight '\(name)' does not match the model's trainable weights")
+        }
+        parameters[name] = value
+      }
+      states = c.optimizerStates
+      buffers = c.buffers
+      startEpoch = c.epoch
+      step = c.step
+      learningRate = c.learningRate
+      bestMetric = c.bestMetric
+      bestEpoch = c.bestEpoch
+      stale = c.epochsWithoutImprovement
+      history = c.history
+      plateau = c.plateau ?? plateau
+      if let dir = config.checkpointDirectory, config.restoreBestWeights,
+        let best = try? Checkpoint.read(atPath: dir + "/best.ckpt")
+      {
+        bestParameters = best.parameters
+        bestBuffers = best.buffers
+      } else {
+        bestParameters = parameters
+        bestBuffers = buffers
+      }
+    }
+    let batches = (train.count + config.batchSize - 1) / config.batchSize
+    epochs: for epoch in startEpoch..<config.epochs {
+      if case .step = config.schedule { learningRate = config.schedule.rate(base: config.learningRate, at: epoch) }
+      let order = epochOrder(count: train.count, seed: config.seed, epoch: epoch, shuffle: config.shuffle)
+      let started = Date()
+      var lossSum = 0.0
+      var correct = 0
+      var seen = 0
+      for b in 0..<batches {
+        let indices = Array(order[(b * config.batchSize)..<min((b + 1) * config.batchSize, train.count)])
+        let (x, y) = try train.batch(indices)
+        let context = ExecutionContext(training: true, seed: config.seed &+ UInt64(step) &* 0x2545_F491_4F6C_DD1D)
+        let tape = try program.forward(
+          inputs: [input: x], parameters: parameters.merging(buffers) { a, _ in a }, context: context)
+        for (name, value) in tape.stateUpdates { buffers[name] = value }
+        let (loss, gradient) = try config.loss.evaluate(output: tape.output, targets: .classes(y))
+        guard loss.isFinite else {
+          let kept = config.checkpointDirectory.map { " The weights of the last completed epoch are in \($0)/last.ckpt." } ?? ""
+          throw TrainingError("the loss became \(loss) at epoch \(epoch + 1), batch \(b + 1); training stopped.\(kept)")
+        }
+        var grads = try program.backward(tape, outputGradient: gradient, context: context)
+        if let clip = config.clipNorm {
+          let names = program.trainable
+          var list = names.map { grads[$0]! }
+          clipGradientsByGlobalNorm(&list, maxNorm: clip)
+          for (n, g) in zip(names, list) { grads[n] = g }
+        }
+        if case .cosine = config.schedule { learningRate = config.schedule.rate(base: config.learningRate, at: step) }
+        for name in program.trainable {
+          var state = states[name]
+          config.optimizer.apply(parameter: &parameters[name]!, gradient: grads[name]!, state: &state, learningRate: Float(learningRate))
+          states[name] = state
+        }
+        step += 1
+        lossSum += Double(loss) * Double(indices.count)
+        correct += Self.countCorrect(tape.output, y, topK: 1).0
+        seen += indices.count
+        let elapsed = Date().timeIntervalSince(started)
+        progress(
+          .batch(
+            epoch: epoch + 1, batch: b + 1, batches: batches, loss: lossSum / Double(seen),
+            accuracy: Double(correct) / Double(seen), examplesPerSecond: Double(seen) / max(elapsed, 1e-9)))
+      }
+      let seconds = Date().timeIntervalSince(started)
+      var record = EpochRecord(
+        epoch: epoch + 1, loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
+        learningRate: learningRate, seconds: seconds, examplesPerSecond: Double(seen) / max(seconds, 1e-9))
+      if let validation, validation.count > 0 {
+        let v = try evaluate(validation, batchSize: config.batchSize, loss: config.loss, topK: config.topK)
+        record.validationLoss = v.loss
+        record.validationAccuracy = v.accuracy
+        record.validationTopK = v.topK
+      }
+      history.epochs.append(record)
+      progress(.epoch(record))
+      let metric = record.validationLoss ?? record.loss
+      var improved = false
+      if metric < bestMetric {
+        bestMetric = metric
+        bestEpoch = epoch + 1
+        bestParameters = parameters
+        bestBuffers = buffers
+        stale = 0
+        improved = true
+      } else {
+        stale += 1
+      }
+      if var p = plateau {
+        learningRate = p.step(metric: metric, rate: learningRate)
+        plateau = p
+      }
+      if let dir = config.checkpointDirectory {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let checkpoint = Checkpoint(
+          parameters: parameters, optimizerStates: states, epoch: epoch + 1, step: step, learningRate: learningRate,
+          bestMetric: bestMetric, bestEpoch: bestEpoch, epochsWithoutImprovement: stale, history: history,
+          plateau: plateau, buffers: buffers)
+        if improved { try checkpoint.write(toPath: dir + "/best.ckpt") }
+        try checkpoint.write(toPath: dir + "/last.ckpt")
+      }
+      if let patience = config.earlyStoppingPatience, stale >= patience {
+        progress(.stoppedEarly(epoch: epoch + 1, bestEpoch: bestEpoch))
+        break epochs
+      }
+    }
+    if config.restoreBestWeights && config.earlyStoppingPatience != nil && bestEpoch > 0 {
+      parameters = bestParameters
+      buffers = bestBuffers
+    }
+    return history
+  }
+}

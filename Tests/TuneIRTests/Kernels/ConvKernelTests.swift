@@ -1,0 +1,94 @@
+import Testing
+import TuneTensor
+
+/// The im2col/GEMM, depthwise and transposed convolution kernels against their naive twins on
+/// random shapes (tolerance 1e-4 absolute + relative).
+@Suite struct ConvKernelTests {
+  struct Case: Sendable, CustomStringConvertible {
+    var batch, c, m, groups: Int
+    var image, kernel, strides, dilations, pads: [Int]
+    var description: String {
+      let head = "n\(batch) c\(c) m\(m) g\(groups)"
+      let window: String = "\(image) k\(kernel) s\(strides) d\(dilations) p\(pads)"
+      return head + " " + window
+    }
+    var geometry: ConvGeometry {
+      var out: [Int] = []
+      for i in 0..<image.count {
+        let effective: Int = (kernel[i] - 1) * dilations[i] + 1
+        let padded: Int = image[i] + 2 * pads[i]
+        out.append((padded - effective) / strides[i] + 1)
+      }
+      return ConvGeometry(
+        batch: batch, inputChannels: c, outputChannels: m, groups: groups,
+        window: WindowGeometry(
+          imageSpatial: image, outputSpatial: out, kernel: kernel, strides: strides, dilations: dilations,
+          padsBegin: pads))
+    }
+  }
+
+  static let cases: [Case] = [
+    Case(batch: 2, c: 3, m: 4, groups: 1, image: [7, 6], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1]),
+    Case(batch: 3, c: 4, m: 6, groups: 2, image: [9, 8], kernel: [3, 2], strides: [2, 3], dilations: [1, 2], pads: [2, 0]),
+    Case(batch: 2, c: 6, m: 6, groups: 6, image: [8, 7], kernel: [3, 3], strides: [2, 1], dilations: [1, 1], pads: [1, 1]),
+    Case(batch: 2, c: 3, m: 6, groups: 3, image: [5, 9], kernel: [5, 3], strides: [1, 2], dilations: [2, 1], pads: [3, 2]),
+    Case(batch: 40, c: 5, m: 7, groups: 1, image: [4, 4], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0]),
+    Case(batch: 40, c: 5, m: 7, groups: 1, image: [4, 4], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1]),
+    Case(batch: 2, c: 4, m: 3, groups: 1, image: [11], kernel: [3], strides: [2], dilations: [2], pads: [1]),
+    Case(batch: 2, c: 4, m: 4, groups: 4, image: [11], kernel: [3], strides: [1], dilations: [1], pads: [2]),
+    Case(batch: 1, c: 2, m: 3, groups: 1, image: [4, 5, 3], kernel: [2, 3, 2], strides: [1, 2, 1], dilations: [1, 1, 2], pads: [1, 1, 1]),
+  ]
+
+  @Test(arguments: cases)
+  func forwardMatchesNaive(_ c: Case) {
+    let g = c.geometry
+    let x = randomFloats(g.batch * g.inputChannels * g.window.imageCount, seed: 1)
+    let w = randomFloats(g.outputChannels * g.groupReduction, seed: 2)
+    let b = randomFloats(g.outputChannels, seed: 3)
+    let count = g.batch * g.outputChannels * g.window.outputCount
+    var fast = [Float](repeating: .nan, count: count)
+    var slow = [Float](repeating: .nan, count: count)
+    ConvKernel.forward(g, input: x, weight: w, bias: b, output: &fast)
+    ConvKernel.forwardNaive(g, input: x, weight: w, bias: b, output: &slow)
+    let worst = zip(fast, slow).map { abs($0 - $1) - 1e-4 * abs($1) }.max() ?? 0
+    #expect(worst <= 1e-4, "\(c)")
+  }
+
+  @Test(arguments: cases)
+  func transposeMatchesNaive(_ c: Case) {
+    // Reuse the case as the forward conv whose image is the transposed conv's output.
+    var g = c.geometry
+    // Transposed: input channels = forward's output channels (per-group weight layout [C, M/g, k]).
+    swap(&g.inputChannels, &g.outputChannels)
+    let x = randomFloats(g.batch * g.inputChannels * g.window.outputCount, seed: 4)
+    let w = randomFloats(g.inputChannels * g.groupOutputChannels * g.window.kernelCount, seed: 5)
+    let b = randomFloats(g.outputChannels, seed: 6)
+    let count = g.batch * g.outputChannels * g.window.imageCount
+    var fast = [Float](repeating: .nan, count: count)
+    var slow = [Float](repeating: .nan, count: count)
+    ConvKernel.transposeForward(g, input: x, weight: w, bias: b, output: &fast)
+    ConvKernel.transposeForwardNaive(g, input: x, weight: w, bias: b, output: &slow)
+    let worst = zip(fast, slow).map { abs($0 - $1) - 1e-4 * abs($1) }.max() ?? 0
+    #expect(worst <= 1e-4, "\(c)")
+  }
+
+  @Test(arguments: cases)
+  func im2colAndCol2imMatchNaive(_ c: Case) {
+    let w = c.geometry.window
+    let rows = c.c * w.kernelCount
+    let ld = w.outputCount + 3
+    let image = randomFloats(c.c * w.imageCount, seed: 8)
+    var fast = [Float](repeating: -7, count: rows * ld)
+    var slow = fast
+    Im2Col.im2col(image: image, channels: c.c, geometry: w, columns: &fast, ldcol: ld, columnOffset: 2)
+    Im2Col.im2colNaive(image: image, channels: c.c, geometry: w, columns: &slow, ldcol: ld, columnOffset: 2)
+    #expect(fast == slow, "\(c)")
+    let columns = randomFloats(rows * ld, seed: 9)
+    var back = [Float](repeating: 0.5, count: c.c * w.imageCount)
+    var backSlow = back
+    Im2Col.col2im(columns: columns, ldcol: ld, columnOffset: 1, channels: c.c, geometry: w, image: &back)
+    Im2Col.col2imNaive(columns: columns, ldcol: ld, columnOffset: 1, channels: c.c, geometry: w, image: &backSlow)
+    let worst = zip(back, backSlow).map { abs($0 - $1) }.max() ?? 0
+    #expect(worst <= 1e-5, "\(c)")
+  }
+}
