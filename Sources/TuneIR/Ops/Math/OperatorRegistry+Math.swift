@@ -27,6 +27,7 @@ extension OperatorRegistry {
     Cosh.self,
     CumProd.self,
     CumSum.self,
+    Det.self,
     Div.self,
     Elu.self,
     Equal.self,
