@@ -4,6 +4,8 @@ import Foundation
 nonisolated(unsafe) let commands: [any CLICommand.Type] = [
   InspectCommand.self,
   ConvertCommand.self,
+  FinetuneCommand.self,
+  EvaluateCommand.self,
   RunCommand.self,
   PlanCommand.self,
 ]

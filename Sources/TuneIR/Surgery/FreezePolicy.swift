@@ -5,7 +5,9 @@ import TuneTensor
 /// Add, Sub or Mul with more than one element (biases and per-channel scales; scalars are
 /// hyperparameters); BatchNormalization, LayerNormalization, InstanceNormalization and
 /// GroupNormalization scale and bias; PRelu slopes; a float Gather table (embeddings).
-/// BatchNormalization mean and variance are never trainable.
+/// BatchNormalization mean and variance are never trainable. Weights reached through `Identity`
+/// nodes (PyTorch shares equal tensors that way) count as the initializer behind them; a weight
+/// shared by a frozen and a trainable node stays frozen.
 ///
 /// Policies (the `--freeze` syntax in brackets):
 /// - `headOnly` [`head`] (default): only the parameters of nodes after the feature tensor train;
@@ -179,9 +181,23 @@ struct ParameterSlots {
 
   init(_ graph: Graph) {
     self.graph = graph
+    var table: [String: Tensor] = [:]
+    for t in graph.initializers { if let n = t.name { table[n] = t.data } }
+    var identitySource: [String: String] = [:]
+    for n in graph.nodes {
+      if n.isStandard("Constant"), let o = n.outputs.first, table[o] == nil, let t = n.attribute("value")?.t { table[o] = t.data }
+      // PyTorch shares equal weights through Identity nodes (`onnx::Conv_248 = Identity(...)`).
+      if n.isStandard("Identity"), let o = n.outputs.first, let i = n.inputs.first { identitySource[o] = i }
+    }
     for i in graph.nodes.indices {
-      for v in slotInputs(i) {
-        guard let (t, _) = graph.constantTensor(v), t.dtype.isFloatingPoint else { continue }
+      for slot in slotInputs(i) {
+        var v = slot
+        var hops = 0
+        while table[v] == nil, let s = identitySource[v], hops < 16 {
+          v = s
+          hops += 1
+        }
+        guard let t = table[v], t.dtype.isFloatingPoint else { continue }
         candidates[v, default: []].append(i)
       }
     }

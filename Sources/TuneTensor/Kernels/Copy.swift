@@ -263,6 +263,40 @@ public enum CopyKernel {
     return out
   }
 
+  /// Copies the contiguous `source` into the box of `destination` (same rank) whose first
+  /// element is at index `start`; the box must lie inside `destination`. Rows are copied with
+  /// `memcpy`, so a constant Pad is a fill plus one pass over the data.
+  public static func place(_ source: Tensor, into destination: inout Tensor, at start: [Int]) {
+    precondition(canMove(source.dtype) && source.dtype == destination.dtype)
+    precondition(start.count == destination.rank && source.rank == destination.rank)
+    precondition(
+      (0..<start.count).allSatisfy {
+        start[$0] >= 0 && start[$0] + source.shape[$0] <= destination.shape[$0]
+      })
+    if source.count == 0 { return }
+    let strides = contiguousStrides(destination.shape)
+    let offset = zip(start, strides).reduce(0) { $0 + $1.0 * $1.1 }
+    let row = source.shape.last ?? 1
+    let outerDims = Array(source.shape.dropLast())
+    let outerStrides = Array(strides.dropLast())
+    var k = 0
+    if source.dtype == .string {
+      forEachBlock(dims: outerDims, strides: outerStrides, offset: offset) { base in
+        for j in 0..<row { destination.strings[base + j] = source.strings[k + j] }
+        k += row
+      }
+      return
+    }
+    destination.makeUnique()
+    let size = source.dtype.elementSize
+    let src = source.buffer.pointer
+    let dst = destination.buffer.pointer
+    forEachBlock(dims: outerDims, strides: outerStrides, offset: offset) { base in
+      memcpy(dst + base * size, src + k * size, row * size)
+      k += row
+    }
+  }
+
   /// `parts` joined along `axis`; all parts share dtype and every other dimension.
   public static func concat(_ parts: [Tensor], axis: Int) -> Tensor {
     precondition(!parts.isEmpty)

@@ -145,7 +145,9 @@ enum PlanCommand: CLICommand {
       return (out + "  nothing trains under this freeze policy.\n", nil)
     }
     var firstMissing: String? = nil
-    for i in plan.gradientPath(to: output) {
+    let path = plan.gradientPath(to: output)
+    let width = min(64, (path.map { g.nodes[$0].displayName.count }.max() ?? 0) + 2)
+    for i in path {
       let n = g.nodes[i]
       let status: String
       if let type = OperatorRegistry.lookup(opType: n.opType ?? "", domain: n.domain ?? "") {
@@ -159,7 +161,7 @@ enum PlanCommand: CLICommand {
         status = "NOT SUPPORTED (no such op in the registry)"
         if firstMissing == nil { firstMissing = "node \(n.label) is not a supported op" }
       }
-      out += "  \(padded(n.opType ?? "?", 20))\(padded(n.displayName, 44))\(status)\n"
+      out += "  \(padded(n.opType ?? "?", 20))\(padded(n.displayName, width))\(status)\n"
     }
     if let firstMissing { return (out, firstMissing) }
     do {

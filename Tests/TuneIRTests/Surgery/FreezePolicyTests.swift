@@ -1,5 +1,6 @@
 import Testing
 import TuneIR
+import TuneTensor
 
 @Suite struct FreezePolicyTests {
   static func set(_ fixture: String, _ policy: String, promote: Bool = true) throws -> TrainableSet {
@@ -100,5 +101,46 @@ import TuneIR
   @Test(arguments: ["", "heads", "pattern:", "last:x", "upto:"])
   func badPoliciesAreErrors(policy: String) {
     #expect(throws: SurgeryError.self) { try FreezePolicy(parsing: policy) }
+  }
+}
+
+@Suite struct OldIRVersionTests {
+  /// IR < 4 lists initializers among the graph inputs: promoted and new weights are listed too.
+  @Test func promotedWeightsBecomeGraphInputsBeforeIR4() throws {
+    var model = try FixtureModels.load("paddle_style")
+    model.irVersion = 3
+    try PassDriver.run([PromoteConstantsToInitializers()], on: &model)
+    let inputs = model.graph!.inputs.compactMap(\.name)
+    #expect(inputs == ["x", "conv2d_0.w_0", "conv2d_0.b_0", "linear_0.w_0", "linear_0.b_0"])
+    try GraphVerifier.verify(model.graph!)
+    #expect(model.graph!.runtimeInputs.compactMap(\.name) == ["x"])
+    // Removing the old head drops its weights from the inputs as well.
+    let head = try HeadDetector.detect(model)
+    try PassDriver.run([ReplaceClassifierHead(head: head, classes: 2), DeadNodeElimination()], on: &model)
+    #expect(!model.graph!.inputs.contains { $0.name == "linear_0.w_0" })
+    #expect(model.graph!.inputs.contains { $0.name == "head.dense_0.weight" })
+    try SurgeryOutput.save(model, as: "ir3_paddle_style")
+  }
+}
+
+@Suite struct SharedWeightTests {
+  /// PyTorch exports share equal tensors through Identity nodes; the initializer behind counts,
+  /// and it stays frozen while any frozen node uses it.
+  @Test func weightsBehindIdentityNodes() throws {
+    let w1 = TensorProto(name: "w1", data: Tensor(zeros: .float, shape: [4, 4]))
+    let w2 = TensorProto(name: "w2", data: Tensor(zeros: .float, shape: [4, 4]))
+    let b = TensorProto(name: "b", data: Tensor(zeros: .float, shape: [4]))
+    let g = Graph(
+      nodes: [
+        Node(opType: "Identity", inputs: ["b"], outputs: ["b_copy"]),
+        Node(opType: "Gemm", inputs: ["x", "w1", "b"], outputs: ["h"], name: "fc1"),
+        Node(opType: "Gemm", inputs: ["h", "w2", "b_copy"], outputs: ["y"], name: "fc2"),
+      ],
+      initializers: [w1, w2, b], inputs: [ValueInfo(name: "x", type: .tensor(.float, [.symbol("N"), .value(4)]))],
+      outputs: [ValueInfo(name: "y")])
+    let model = Model(opsetImports: [OperatorSetID(version: 13)], graph: g)
+    #expect(try TrainableSet(model: model, policy: .nothing).trainable == ["b", "w1", "w2"])
+    #expect(try TrainableSet(model: model, policy: .unfreezeLast(1)).trainable == ["w2"])
+    #expect(try TrainableSet(model: model, policy: .headOnly, featureTensor: "x").trainable == ["b", "w1", "w2"])
   }
 }

@@ -91,6 +91,27 @@ public struct Pad: DataMovementGradient {
         throw OpError("cannot \(mode.rawValue)-pad axis \(a) of size 0")
       }
     }
+    if mode == .constant && x.dtype != .string {
+      // A fill, then the kept box of the input copied row by row.
+      var out =
+        fill.map { CopyKernel.filled($0, shape: outShape) }
+        ?? Tensor(zeros: x.dtype, shape: outShape)
+      var sourceStart = [Int](repeating: 0, count: r)
+      var outputStart = [Int](repeating: 0, count: r)
+      var counts = [Int](repeating: 0, count: r)
+      for a in 0..<r {
+        sourceStart[a] = min(max(-begin[a], 0), x.shape[a])
+        outputStart[a] = min(max(begin[a], 0), outShape[a])
+        counts[a] = max(0, min(x.shape[a] - sourceStart[a], outShape[a] - outputStart[a]))
+      }
+      if counts.contains(0) { return out }
+      let inStrides = CopyKernel.contiguousStrides(x.shape)
+      let box = CopyKernel.strided(
+        x, shape: counts, offset: zip(sourceStart, inStrides).reduce(0) { $0 + $1.0 * $1.1 },
+        strides: inStrides)
+      CopyKernel.place(box, into: &out, at: outputStart)
+      return out
+    }
     // Trailing axes left alone are copied as whole blocks.
     var split = r
     while split > 0 && begin[split - 1] == 0 && end[split - 1] == 0 { split -= 1 }

@@ -96,3 +96,48 @@ import TuneTestSupport
     Self.expectNoMismatch(try GradientCheck.check(op, inputs: inputs, wrt: [0, 1, 2]), "BatchNormalization inference")
   }
 }
+
+/// Conv and MaxPool gradients (finite differences as above).
+@Suite struct ConvPoolGradientTests {
+  struct ConvCase: Sendable, CustomStringConvertible {
+    var x: [Int]
+    var w: [Int]
+    var attributes: [String: [Int]]
+    var group: Int
+    var description: String { "x\(x) w\(w) \(attributes) group \(group)" }
+  }
+
+  static let convCases: [ConvCase] = [
+    ConvCase(x: [2, 3, 5, 5], w: [4, 3, 3, 3], attributes: [:], group: 1),
+    ConvCase(x: [1, 2, 6, 5], w: [3, 2, 3, 2], attributes: ["strides": [2, 1], "pads": [1, 0, 1, 1]], group: 1),
+    ConvCase(x: [1, 2, 7, 7], w: [2, 2, 3, 3], attributes: ["dilations": [2, 2], "pads": [1, 1, 1, 1]], group: 1),
+    ConvCase(x: [2, 4, 5, 5], w: [4, 1, 3, 3], attributes: ["pads": [1, 1, 1, 1]], group: 4),  // depthwise
+    ConvCase(x: [1, 4, 4, 4], w: [6, 2, 1, 1], attributes: [:], group: 2),
+    ConvCase(x: [2, 3, 9], w: [2, 3, 3], attributes: ["strides": [2], "pads": [1, 1]], group: 1),  // 1-D
+  ]
+
+  @Test(arguments: convCases)
+  func conv(_ c: ConvCase) throws {
+    var attributes: [Attribute] = c.attributes.map { .ints($0.key, $0.value.map(Int64.init)) }
+    attributes.append(.int("group", Int64(c.group)))
+    let op = try Conv(node: HeadGradientTests.node("Conv", attributes, inputs: 3), opset: 11)
+    let inputs: [Tensor?] = [
+      HeadGradientTests.random(c.x, seed: 21), HeadGradientTests.random(c.w, seed: 22),
+      HeadGradientTests.random([c.w[0]], seed: 23),
+    ]
+    HeadGradientTests.expectNoMismatch(try GradientCheck.check(op, inputs: inputs, wrt: [0, 1, 2]), "Conv \(c)")
+  }
+
+  @Test func maxPool() throws {
+    let op = try MaxPool(
+      node: HeadGradientTests.node("MaxPool", [.ints("kernel_shape", [2, 2]), .ints("strides", [2, 2]), .ints("pads", [0, 0, 1, 1])]),
+      opset: 12)
+    // Distinct values so that no window has a tie within ±h.
+    var rng = SeededRandom(seed: 31)
+    var values = (0..<50).map { Float($0) * 0.1 }
+    values.shuffle(using: &rng)
+    Tensor(values, shape: [1, 2, 5, 5]).withElements(as: Float.self) { _ in }
+    HeadGradientTests.expectNoMismatch(
+      try GradientCheck.check(op, inputs: [Tensor(values, shape: [1, 2, 5, 5])], wrt: [0], step: 1e-2), "MaxPool")
+  }
+}

@@ -74,4 +74,21 @@ import TuneTensor
       d, blockSize: 2, sourceBlocks: [-1, 0], shape: [2, 2], fill: Tensor(scalar: Int64(9)))
     #expect(filled.elements(as: Int64.self) == [9, 9, 1, 2])
   }
+
+  @Test(arguments: dtypes) func placeCopiesIntoTheBox(dtype: DType) {
+    let source = Self.randomTensor(dtype, shape: [2, 3, 4], seed: 21)
+    var destination = Self.randomTensor(dtype, shape: [3, 5, 6], seed: 22)
+    let before = destination
+    CopyKernel.place(source, into: &destination, at: [1, 2, 1])
+    let strides = CopyKernel.contiguousStrides([3, 5, 6])
+    // Inside the box: the source; outside: unchanged (checked through strided views).
+    let box = CopyKernel.strided(
+      destination, shape: [2, 3, 4], offset: 1 * strides[0] + 2 * strides[1] + 1 * strides[2],
+      strides: strides)
+    #expect(box.isIdentical(to: source))
+    let firstPlane = CopyKernel.strided(destination, shape: [1, 5, 6], offset: 0, strides: strides)
+    #expect(
+      firstPlane.isIdentical(
+        to: CopyKernel.strided(before, shape: [1, 5, 6], offset: 0, strides: strides)))
+  }
 }

@@ -1,6 +1,7 @@
 import Testing
 import TuneIR
 import TuneTensor
+import TuneTestSupport
 
 /// The shape ops are linear in their data input, so `backward` must be the adjoint of
 /// `forward`: `<forward(x), g> = <x, backward(g)>` for random `x` and `g` (the dot-product test;
@@ -137,5 +138,48 @@ import TuneTensor
       context: ExecutionContext())
     #expect(grads[0] == nil)
     #expect(grads[1]?.elements(as: Float.self) == [30, 40, 50, 60])
+  }
+}
+
+/// The same rules through the shared central finite-difference checker (TuneTestSupport's
+/// `GradientCheck`, default tolerances 1e-2).
+@Suite struct ShapeOpFiniteDifferenceTests {
+  func i64(_ v: [Int64]) -> Tensor { Tensor(v, shape: [v.count]) }
+  let x = ShapeOpGradientTests.random([2, 3, 4], seed: 11)
+
+  func check(
+    _ type: any Operator.Type, opset: Int, attributes: [Attribute] = [], inputs: [Tensor?],
+    wrt: [Int] = [0], outputCount: Int = 1, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    let node = Node(
+      opType: type.opType,
+      inputs: inputs.enumerated().map { $0.element == nil ? "" : "x\($0.offset)" },
+      outputs: (0..<outputCount).map { "y\($0)" }, attributes: attributes)
+    let op = try #require(try type.init(node: node, opset: opset) as? any DifferentiableOperator)
+    let mismatches = try GradientCheck.check(op, inputs: inputs, wrt: wrt)
+    #expect(
+      mismatches.isEmpty, "\(type.opType): \(mismatches.prefix(3))", sourceLocation: sourceLocation)
+  }
+
+  @Test func dataMovementOps() throws {
+    try check(Transpose.self, opset: 13, attributes: [.ints("perm", [1, 2, 0])], inputs: [x])
+    try check(Reshape.self, opset: 13, inputs: [x, i64([6, -1])])
+    try check(
+      Slice.self, opset: 13,
+      inputs: [x, i64([-1, 1]), i64([-100, 4]), i64([1, 2]), i64([-2, 2])])
+    try check(Gather.self, opset: 13, attributes: [.int("axis", 2)], inputs: [x, i64([3, 3, 0])])
+    try check(
+      Expand.self, opset: 13,
+      inputs: [ShapeOpGradientTests.random([3, 1], seed: 12), i64([2, 3, 5])])
+    try check(Tile.self, opset: 13, inputs: [x, i64([1, 2, 2])])
+    try check(
+      Pad.self, opset: 13, attributes: [.string("mode", "reflect")],
+      inputs: [x, i64([0, 2, 3, 1, 1, 3])])
+    try check(
+      Split.self, opset: 18, attributes: [.int("axis", 1), .int("num_outputs", 2)], inputs: [x],
+      outputCount: 2)
+    try check(
+      Concat.self, opset: 13, attributes: [.int("axis", -1)],
+      inputs: [x, ShapeOpGradientTests.random([2, 3, 2], seed: 13)], wrt: [0, 1])
   }
 }
