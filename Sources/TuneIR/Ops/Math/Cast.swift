@@ -5,7 +5,7 @@ import TuneTensor
 /// float8 types (`saturate`, default 1, opset 19+), float8e8m0 (`round_mode`, default "up"),
 /// float4e2m1 and the packed 4- and 2-bit integers. Strings are rejected with an error.
 /// https://onnx.ai/onnx/operators/onnx__Cast.html
-public struct Cast: Operator {
+public struct Cast: DifferentiableOperator {
   public static let opType = "Cast"
   public var to: DType
   public var saturate: Bool
@@ -69,5 +69,17 @@ public struct Cast: Operator {
     default:
       return x.converted(to: dtype)
     }
+  }
+
+  /// The gradient converted back to the input's floating point type (none for other types).
+  public func backward(
+    inputs: [Tensor?], outputs: [Tensor], saved: [Tensor], outputGradients: [Tensor?],
+    needed: [Bool], context: ExecutionContext
+  ) throws -> [Tensor?] {
+    let rest = [Tensor?](repeating: nil, count: 0)
+    guard needed.first == true, let g = outputGradients.first ?? nil,
+      let x = inputs.first ?? nil, x.dtype.isFloatingPoint, g.dtype.isFloatingPoint
+    else { return [nil] + rest }
+    return [g.converted(to: x.dtype)] + rest
   }
 }

@@ -89,3 +89,24 @@ extension DifferentiableBinaryOperator {
     return [ga, gb]
   }
 }
+
+extension MathGradients {
+  /// Max/Min: each input gets the gradient where it equals the output, shared evenly among the
+  /// inputs that tie there (as PyTorch's `maximum` does for two).
+  static func extremum(
+    inputs: [Tensor?], outputs: [Tensor], outputGradients: [Tensor?], needed: [Bool]
+  ) throws -> [Tensor?] {
+    guard let g = outputGradient(outputGradients) else { return needed.map { _ in nil } }
+    let y = outputs[0].converted(to: .float)
+    let xs = try inputs.indices.map { try float(inputs, $0) }
+    var ties = Tensor(zeros: .float, shape: y.shape)
+    for x in xs {
+      ties = map(ties, x, y) { t, x, y in x == y ? t + 1 : t }
+    }
+    return xs.indices.map { i in
+      guard i < needed.count, needed[i] else { return nil }
+      let share = map(g, ties, y) { g, t, _ in t > 0 ? g / t : 0 }
+      return map(share, xs[i], y) { s, x, y in x == y ? s : 0 }
+    }
+  }
+}

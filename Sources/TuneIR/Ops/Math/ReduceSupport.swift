@@ -100,14 +100,9 @@ extension ReduceOperator {
   import Glibc
 #endif
 
-/// Functions of a folded value computed in double (for integer types) or the type itself.
+/// Functions of a folded value, computed in double and converted back (exact enough for
+/// float, and defined for the integer types).
 enum ReduceMath {
-  static func sqrt<T: NumericScalar>(_ x: T) -> T {
-    if let f = x as? Float { return f.squareRoot() as! T }
-    return T(clamping: Glibc.sqrt(x.doubleValue))
-  }
-  static func log<T: NumericScalar>(_ x: T) -> T {
-    if let f = x as? Float { return Float.log(f) as! T }
-    return T(clamping: Glibc.log(x.doubleValue))
-  }
+  static func sqrt<T: NumericScalar>(_ x: T) -> T { T(clamping: Glibc.sqrt(x.doubleValue)) }
+  static func log<T: NumericScalar>(_ x: T) -> T { T(clamping: Glibc.log(x.doubleValue)) }
 }

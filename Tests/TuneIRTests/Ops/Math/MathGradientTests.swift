@@ -73,6 +73,8 @@ private let binaryCases: [GradientCase] = [
     wrt: [0, 1]),
   GradientCase(op: "Sum", inputs: [x([2, 3]), x([3], seed: 2), x([2, 1], seed: 3)], wrt: [0, 1, 2]),
   GradientCase(op: "Mean", inputs: [x([2, 3]), x([3], seed: 2)], wrt: [0, 1]),
+  GradientCase(op: "Max", inputs: [x([2, 3]), x([3], seed: 2), x([2, 1], seed: 3)], wrt: [0, 1, 2]),
+  GradientCase(op: "Min", inputs: [x([2, 3]), x([3], seed: 2)], wrt: [0, 1]),
   GradientCase(
     op: "Where", inputs: [Tensor([true, false, true], shape: [3]), x([2, 3]), x([2, 1], seed: 2)],
     wrt: [1, 2]),
@@ -133,4 +135,32 @@ func mathGradientMatchesFiniteDifferences(_ c: GradientCase) throws {
         "\(c.op) input \(i)[\(j)]: backward \(analytic[j]), finite difference \(numeric)")
     }
   }
+}
+
+@Test func castGradientReturnsToTheInputType() throws {
+  let op = try Cast(node: Node(opType: "Cast", attributes: [.int("to", Int64(DType.double.rawValue))]), opset: 19)
+  let x = Tensor([1, 2] as [Float], shape: [2])
+  let y = try op.forward([x], context: ExecutionContext())
+  let g = Tensor([0.5, -1] as [Double], shape: [2])
+  let dx = try op.backward(
+    inputs: [x], outputs: y, saved: [], outputGradients: [g], needed: [true], context: ExecutionContext())
+  #expect(dx[0]?.dtype == .float)
+  #expect(dx[0]?.elements(as: Float.self) == [0.5, -1])
+  let toInt = try Cast(node: Node(opType: "Cast", attributes: [.int("to", 7)]), opset: 19)
+  let none = try toInt.backward(
+    inputs: [x], outputs: [], saved: [], outputGradients: [Tensor([1, 1] as [Int64], shape: [2])],
+    needed: [true], context: ExecutionContext())
+  #expect(none[0] == nil)
+}
+
+@Test func maxGradientIsSharedOnTies() throws {
+  let op = try Max(node: Node(opType: "Max"), opset: 13)
+  let a = Tensor([1, 5] as [Float], shape: [2])
+  let b = Tensor([1, 2] as [Float], shape: [2])
+  let y = try op.forward([a, b], context: ExecutionContext())
+  let g = try op.backward(
+    inputs: [a, b], outputs: y, saved: [], outputGradients: [Tensor([2, 2] as [Float], shape: [2])],
+    needed: [true, true], context: ExecutionContext())
+  #expect(g[0]?.elements(as: Float.self) == [1, 2])
+  #expect(g[1]?.elements(as: Float.self) == [1, 0])
 }

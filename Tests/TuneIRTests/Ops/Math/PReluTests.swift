@@ -27,3 +27,17 @@ import TuneTensor
   #expect(y.dtype == .float)
   expectClose(y, [1.208146333694458, 1.5107654333114624, 0.09321661293506622, 1.6625417470932007, -0.453347772359848], shape: [5], tolerance: 1e-5)
 }
+
+/// Opset 6 (pytorch-converted test_PReLU_1d_multiparam): a [C] slope applies along axis 1.
+@Test func preluOpset6PerChannelSlope() throws {
+  let x = Tensor([-1, 2, -3, 4, -5, 6] as [Float], shape: [1, 3, 2])
+  let slope = Tensor([0.1, 0.2, 0.3] as [Float], shape: [3])
+  let y = try runOp1("PRelu", [x, slope], opset: 6)
+  expectClose(y, [-0.1, 2, -0.6, 4, -1.5, 6], shape: [1, 3, 2])
+  let op = try PRelu(node: Node(opType: "PRelu"), opset: 6)
+  let g = try op.backward(
+    inputs: [x, slope], outputs: [y], saved: [], outputGradients: [Tensor([Float](repeating: 1, count: 6), shape: [1, 3, 2])],
+    needed: [true, true], context: ExecutionContext())
+  #expect(g[1]?.shape == [3])
+  expectClose(try #require(g[1]), [-1, -3, -5], shape: [3])
+}
