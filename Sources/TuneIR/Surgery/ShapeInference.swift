@@ -435,7 +435,7 @@ public struct ShapeInference: Sendable {
     let st = steps ?? Array(repeating: 1, count: starts.count)
     guard ax.count == starts.count, st.count == starts.count else { return ValueShape(x.elementType, nil) }
     var out = d
-    var valueRange: Range<Int>? = nil
+    var valueRange: Swift.Range<Int>? = nil
     for k in 0..<starts.count {
       let a = ax[k] < 0 ? ax[k] + d.count : ax[k]
       guard a >= 0, a < d.count else { return ValueShape(x.elementType, nil) }

@@ -1,6 +1,7 @@
 extension OperatorRegistry {
   /// Neural ops, alphabetical.
   static let neuralOperators: [any Operator.Type] = [
+    Attention.self,
     AveragePool.self,
     BatchNormalization.self,
     Conv.self,
@@ -11,6 +12,7 @@ extension OperatorRegistry {
     GlobalAveragePool.self,
     GlobalLpPool.self,
     GlobalMaxPool.self,
+    GroupNormalization.self,
     InstanceNormalization.self,
     LayerNormalization.self,
     LpPool.self,
@@ -18,6 +20,7 @@ extension OperatorRegistry {
     MatMul.self,
     MaxPool.self,
     Resize.self,
+    RMSNormalization.self,
     TopK.self,
     Upsample.self,
   ]
