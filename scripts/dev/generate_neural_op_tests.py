@@ -109,12 +109,12 @@ def emit(op, cases):
         lines.append(f"    #expect(outputs.count >= {n_out})")
         for k, e in enumerate(expected):
             e = np.asarray(e)
-            if e.dtype.kind == "i": e = e.astype(np.int64)
+            if e.dtype.kind == "i" and e.dtype != np.int32: e = e.astype(np.int64)
             if e.dtype == np.float32 or e.dtype == np.float64:
                 vals = ", ".join(fmt(x) for x in e.reshape(-1))
                 lines.append(f"    expectClose(outputs[{k}], [{vals}], shape: {list(e.shape)}, rtol: {tol[0]}, atol: {tol[1]})")
             else:
-                kind = {np.int64: "Int64", np.bool_: "Bool"}[e.dtype.type]
+                kind = {np.int64: "Int64", np.int32: "Int32", np.bool_: "Bool"}[e.dtype.type]
                 vals = ", ".join(fmt(x) for x in e.reshape(-1))
                 lines.append(f"    #expect(outputs[{k}].shape == {list(e.shape)})")
                 lines.append(f"    #expect(outputs[{k}].elements(as: {kind}.self) == [{vals}])")
@@ -261,4 +261,12 @@ emit("MaxUnpool", [
 emit("CausalConvWithState", [
     ("withPastAndSilu", 27, {"activation": "silu"}, [r(1, 2, 4), r(2, 1, 3), r(2), r(1, 2, 2)], 2),
     ("noState", 27, {}, [r(2, 1, 3), r(1, 1, 2)], 2),
+])
+U8 = lambda *shape: rng.integers(0, 255, size=shape).astype(np.uint8)
+emit("MatMulInteger", [
+    ("zeroPointPerColumn", 10, {}, [U8(2, 3), U8(3, 2), np.array(3, dtype=np.uint8), np.array([128, 7], dtype=np.uint8)], 1),
+    ("batchedScalarZeroPoint", 10, {}, [U8(2, 2, 3), U8(3, 2), np.array(12, dtype=np.uint8)], 1),
+])
+emit("ConvInteger", [
+    ("paddedWithZeroPoints", 10, {"pads": [1, 1, 1, 1]}, [U8(1, 1, 3, 3), U8(2, 1, 2, 2), np.array(100, dtype=np.uint8), np.array([1, 250], dtype=np.uint8)], 1),
 ])
