@@ -21,4 +21,6 @@ fi
 bin=$(swift build --show-bin-path)/onnx-tune
 "$python" Tests/python/check_checker_roundtrip.py "$bin" "$cache"
 "$python" Tests/python/check_roundtrip_ort.py "$bin" fixtures/models/*.onnx fixtures/models/*/model.onnx
+"$python" Tests/python/check_run_ort.py "$bin" fixtures/models/*.onnx fixtures/models/*/model.onnx
+"$python" Tests/python/check_finetune_ort.py "$bin"
 echo "test: all passed"

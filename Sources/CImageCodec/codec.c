@@ -10,6 +10,8 @@
 #include <png.h>
 #include <zlib.h>
 
+static int tiff_orientation(const uint8_t *tiff, size_t n);
+
 static void set_message(char *message, size_t size, const char *text) {
   if (message && size > 0) {
     snprintf(message, size, "%s", text);
@@ -108,6 +110,10 @@ int ic_png_decode(const uint8_t *data, size_t size, ic_image *out, char *message
   int channels = png_get_channels(png, info);
   int out_depth = png_get_bit_depth(png, info);
   size_t rowbytes = png_get_rowbytes(png, info);
+  if ((unsigned long long)width * height > IC_MAX_PIXELS) {
+    snprintf(failure.text, sizeof failure.text, "image too large (%ux%u pixels)", width, height);
+    longjmp(failure.jump, 1);
+  }
   if (width == 0 || height == 0 || channels < 1 || channels > 4 || (out_depth != 8 && out_depth != 16)) {
     snprintf(failure.text, sizeof failure.text, "unsupported PNG layout (%d channels, %d bits)", channels, out_depth);
     longjmp(failure.jump, 1);
@@ -120,7 +126,18 @@ int ic_png_decode(const uint8_t *data, size_t size, ic_image *out, char *message
   }
   for (png_uint_32 y = 0; y < height; y++) rows[y] = pixels + rowbytes * y;
   png_read_image(png, rows);
-  png_read_end(png, NULL);
+  png_read_end(png, info);
+#ifdef PNG_eXIf_SUPPORTED
+  {
+    png_bytep exif = NULL;
+    png_uint_32 exif_size = 0;
+    if (png_get_eXIf_1(png, info, &exif_size, &exif) && exif && exif_size > 0) {
+      // Some writers keep the JPEG-style "Exif\0\0" prefix.
+      if (exif_size >= 6 && memcmp(exif, "Exif\0\0", 6) == 0) out->orientation = ic_exif_orientation(exif, exif_size);
+      else out->orientation = tiff_orientation(exif, exif_size);
+    }
+  }
+#endif
   free(rows);
   png_destroy_read_struct(&png, &info, NULL);
   out->pixels = pixels;
@@ -163,10 +180,9 @@ static uint32_t read_u32(const uint8_t *p, int big) {
              : ((uint32_t)p[3] << 24) | ((uint32_t)p[2] << 16) | ((uint32_t)p[1] << 8) | p[0];
 }
 
-int ic_exif_orientation(const uint8_t *app1, size_t size) {
-  if (size < 14 || memcmp(app1, "Exif\0\0", 6) != 0) return 1;
-  const uint8_t *tiff = app1 + 6;
-  size_t n = size - 6;
+// The orientation tag (0x0112) of IFD0 in a TIFF-structured EXIF block, or 1.
+static int tiff_orientation(const uint8_t *tiff, size_t n) {
+  if (n < 8) return 1;
   int big;
   if (tiff[0] == 'I' && tiff[1] == 'I') big = 0;
   else if (tiff[0] == 'M' && tiff[1] == 'M') big = 1;
@@ -185,6 +201,11 @@ int ic_exif_orientation(const uint8_t *app1, size_t size) {
     }
   }
   return 1;
+}
+
+int ic_exif_orientation(const uint8_t *app1, size_t size) {
+  if (size < 14 || memcmp(app1, "Exif\0\0", 6) != 0) return 1;
+  return tiff_orientation(app1 + 6, size - 6);
 }
 
 int ic_jpeg_decode(const uint8_t *data, size_t size, ic_image *out, char *message, size_t message_size) {
@@ -242,6 +263,11 @@ int ic_jpeg_decode_scaled(const uint8_t *data, size_t size, int min_width, int m
         break;
       }
     }
+  }
+  if ((unsigned long long)cinfo.image_width * cinfo.image_height > IC_MAX_PIXELS) {
+    snprintf(failure.text, sizeof failure.text, "image too large (%ux%u pixels)", cinfo.image_width,
+             cinfo.image_height);
+    longjmp(failure.jump, 1);
   }
   jpeg_start_decompress(&cinfo);
   int width = (int)cinfo.output_width, height = (int)cinfo.output_height;

@@ -4,7 +4,7 @@ import Foundation
 /// JSON array of strings in label order (`["cat","dog"]`), readable from any ONNX runtime
 /// (`onnxruntime.InferenceSession(...).get_modelmeta().custom_metadata_map`).
 public enum ClassNamesMetadata {
-  public static let key = "class_names"
+  public static let key = "onnx_tune.class_names"
 
   /// The JSON array text for `names`.
   public static func encode(_ names: [String]) -> String {

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// PNG: gray, gray + alpha, RGB, RGBA, palette (expanded to RGB, or RGBA when it has a tRNS
 /// chunk), 1/2/4-bit gray (expanded to 8 bits) and 16-bit samples (kept as 16 bits).
-/// JPEG: gray, RGB (YCbCr), CMYK/YCCK (converted to RGB); the EXIF orientation is honoured.
+/// JPEG: gray, RGB (YCbCr), CMYK/YCCK (converted to RGB). The EXIF orientation (JPEG APP1, PNG
+/// eXIf chunk) is honoured.
 ///
 /// ```swift
 /// let image = try ImageDecoder.decode(path: "cat.jpg")
@@ -84,12 +85,16 @@ public enum ImageDecoder {
     return applyOrientation ? decoded.oriented(Int(image.orientation)) : decoded
   }
 
-  /// The EXIF orientation tag of a JPEG (1 when absent, for PNG, or when unreadable).
+  /// The EXIF orientation tag (1...8) of a JPEG or PNG: 1 when absent or unreadable.
   public static func exifOrientation(data: Data) -> Int {
-    guard format(of: data) == .jpeg else { return 1 }
+    guard let format = format(of: data) else { return 1 }
     var image = ic_image()
     let status: Int32 = data.withUnsafeBytes { raw in
-      ic_jpeg_decode(raw.bindMemory(to: UInt8.self).baseAddress!, raw.count, &image, nil, 0)
+      let base = raw.bindMemory(to: UInt8.self).baseAddress!
+      switch format {
+      case .png: return ic_png_decode(base, raw.count, &image, nil, 0)
+      case .jpeg: return ic_jpeg_decode(base, raw.count, &image, nil, 0)
+      }
     }
     defer { ic_image_free(&image) }
     return status == 0 ? Int(image.orientation) : 1

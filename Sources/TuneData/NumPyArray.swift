@@ -90,7 +90,15 @@ public struct NumPyArray: Sendable {
       guard let v = Int(d), v >= 0 else { throw DataError("\(name): bad shape \(shapeText) in .npy header") }
       shape.append(v)
     }
-    let count = shape.reduce(1, *)
+    var count = 1
+    for d in shape + [itemSize] {
+      let (product, overflow) = count.multipliedReportingOverflow(by: d)
+      guard !overflow, product <= data.count else {
+        throw DataError("\(name): shape \(shape) of \(type) needs more bytes than the file holds (truncated or corrupt)")
+      }
+      count = product
+    }
+    count /= max(itemSize, 1)
     let dataStart = headerStart + headerLength
     guard data.count - dataStart >= count * itemSize else {
       throw DataError(

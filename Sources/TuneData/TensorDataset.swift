@@ -16,6 +16,12 @@ public struct TensorDataset: Dataset {
   public let classNames: [String]
   /// Where the data came from, for errors and reports.
   public let source: String
+  /// Each feature becomes `value * scale + offset` when loaded (e.g. `scale: 1/255` for
+  /// 8-bit pixels).
+  public var scale: Float = 1
+  public var offset: Float = 0
+  /// The shape of one sample; by default the features' shape without the first axis.
+  public private(set) var sampleShape: [Int]
 
   /// - Parameters:
   ///   - features: `[N, ...]`.
@@ -37,6 +43,7 @@ public struct TensorDataset: Dataset {
     self.labels = labels
     self.classNames = names
     self.source = source
+    self.sampleShape = Array(features.shape.dropFirst())
   }
 
   /// Features with labels from a NumPy array: integers (classes `"0"`, `"1"`, … unless named),
@@ -98,7 +105,36 @@ public struct TensorDataset: Dataset {
   }
 
   public var count: Int { labels.count }
-  public var sampleShape: [Int] { Array(features.shape.dropFirst()) }
+
+  /// The same samples with another per-sample shape of equal element count (e.g. `[64]` →
+  /// `[1, 8, 8]` for a convolutional model).
+  public func reshaped(_ shape: [Int]) throws -> TensorDataset {
+    guard shape.allSatisfy({ $0 > 0 }), shape.reduce(1, *) == sampleElementCount else {
+      throw DataError("\(source): cannot reshape samples of shape \(sampleShape) (\(sampleElementCount) values) to \(shape)")
+    }
+    var copy = self
+    copy.sampleShape = shape
+    return copy
+  }
+
+  /// Reshaped to what a model input of shape `[N, ...]` takes (dynamic dimensions ≤ 0; one of
+  /// them besides N may be inferred), or an error naming both shapes.
+  public func fitted(toInputShape inputShape: [Int]) throws -> TensorDataset {
+    guard inputShape.count >= 1 else {
+      throw DataError("\(source): model input \(inputShape) has no batch axis")
+    }
+    var shape = Array(inputShape.dropFirst())
+    let known = shape.filter { $0 > 0 }.reduce(1, *)
+    let dynamic = shape.indices.filter { shape[$0] <= 0 }
+    if dynamic.count == 1, known > 0, sampleElementCount % known == 0 {
+      shape[dynamic[0]] = sampleElementCount / known
+    }
+    guard dynamic.count <= 1, shape.reduce(1, *) == sampleElementCount else {
+      throw DataError(
+        "\(source): samples of shape \(sampleShape) (\(sampleElementCount) values) do not fit model input \(inputShape)")
+    }
+    return try reshaped(shape)
+  }
 
   public func loadSample(
     at index: Int, into destination: UnsafeMutableBufferPointer<Float>, augment: Bool,
@@ -106,6 +142,9 @@ public struct TensorDataset: Dataset {
   ) throws {
     let n = sampleElementCount
     features.writeFloats(from: index * n, count: n, into: destination)
+    if scale != 1 || offset != 0 {
+      for i in 0..<n { destination[i] = destination[i] * scale + offset }
+    }
   }
 
   public func sampleName(at index: Int) -> String { "\(source) sample \(index)" }

@@ -29,6 +29,11 @@ struct ZipArchive {
     self.entries = try data.withUnsafeBytes { try Self.readDirectory(UnsafeRawBufferPointer($0), path: path) }
   }
 
+  /// `start..<start+length` lies inside `0..<n` (no overflow for hostile values).
+  static func fits(_ start: Int, _ length: Int, in n: Int) -> Bool {
+    start >= 0 && length >= 0 && start <= n && length <= n - start
+  }
+
   private static func u16(_ b: UnsafeRawBufferPointer, _ at: Int) -> Int { Int(b[at]) | Int(b[at + 1]) << 8 }
   private static func u32(_ b: UnsafeRawBufferPointer, _ at: Int) -> Int { u16(b, at) | u16(b, at + 2) << 16 }
   private static func u64(_ b: UnsafeRawBufferPointer, _ at: Int) -> Int { u32(b, at) | u32(b, at + 4) << 32 }
@@ -48,7 +53,7 @@ struct ZipArchive {
     // Zip64 end-of-directory locator just before.
     if eocd >= 20, u32(b, eocd - 20) == 0x0706_4B50 {
       let zip64 = u64(b, eocd - 20 + 8)
-      guard zip64 + 56 <= n, u32(b, zip64) == 0x0606_4B50 else {
+      guard fits(zip64, 56, in: n), u32(b, zip64) == 0x0606_4B50 else {
         throw DataError("\(path): corrupt zip64 end-of-directory record")
       }
       entryCount = u64(b, zip64 + 32)
@@ -57,13 +62,15 @@ struct ZipArchive {
     var entries: [Entry] = []
     var at = directoryOffset
     for _ in 0..<entryCount {
-      guard at + 46 <= n, u32(b, at) == 0x0201_4B50 else {
+      guard fits(at, 46, in: n), u32(b, at) == 0x0201_4B50 else {
         throw DataError("\(path): corrupt zip central directory")
       }
       let nameLength = u16(b, at + 28)
       let extraLength = u16(b, at + 30)
       let commentLength = u16(b, at + 32)
-      guard at + 46 + nameLength + extraLength <= n else { throw DataError("\(path): corrupt zip central directory") }
+      guard fits(at, 46 + nameLength + extraLength, in: n) else {
+        throw DataError("\(path): corrupt zip central directory")
+      }
       let name = String(decoding: UnsafeRawBufferPointer(rebasing: b[(at + 46)..<(at + 46 + nameLength)]), as: UTF8.self)
       var entry = Entry(
         name: name, method: u16(b, at + 10), crc: UInt32(u32(b, at + 16)), compressedSize: u32(b, at + 20),
@@ -75,10 +82,11 @@ struct ZipArchive {
         let id = u16(b, e)
         let length = u16(b, e + 2)
         if id == 0x0001 {
+          let end = min(e + 4 + length, extraEnd)
           var p = e + 4
-          if entry.size == 0xFFFF_FFFF, p + 8 <= e + 4 + length { entry.size = u64(b, p); p += 8 }
-          if entry.compressedSize == 0xFFFF_FFFF, p + 8 <= e + 4 + length { entry.compressedSize = u64(b, p); p += 8 }
-          if entry.localHeaderOffset == 0xFFFF_FFFF, p + 8 <= e + 4 + length { entry.localHeaderOffset = u64(b, p) }
+          if entry.size == 0xFFFF_FFFF, p + 8 <= end { entry.size = u64(b, p); p += 8 }
+          if entry.compressedSize == 0xFFFF_FFFF, p + 8 <= end { entry.compressedSize = u64(b, p); p += 8 }
+          if entry.localHeaderOffset == 0xFFFF_FFFF, p + 8 <= end { entry.localHeaderOffset = u64(b, p) }
         }
         e += 4 + length
       }
@@ -94,12 +102,12 @@ struct ZipArchive {
     let start: Int = try data.withUnsafeBytes { raw in
       let b = UnsafeRawBufferPointer(raw)
       let h = entry.localHeaderOffset
-      guard h + 30 <= b.count, Self.u32(b, h) == 0x0403_4B50 else {
+      guard Self.fits(h, 30, in: b.count), Self.u32(b, h) == 0x0403_4B50 else {
         throw DataError("\(where_): corrupt local header")
       }
       return h + 30 + Self.u16(b, h + 26) + Self.u16(b, h + 28)
     }
-    guard start + entry.compressedSize <= data.count else {
+    guard Self.fits(start, entry.compressedSize, in: data.count), entry.size >= 0 else {
       throw DataError("\(where_): data runs past the end of the file (truncated)")
     }
     let base = data.startIndex

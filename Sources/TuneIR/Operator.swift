@@ -87,3 +87,11 @@ public struct OpError: Error, CustomStringConvertible, Sendable {
   public init(_ message: String) { self.message = message }
   public var description: String { message }
 }
+
+/// An op that keeps running state in some of its inputs (BatchNormalization's running mean and
+/// variance). After a training-mode forward, the trainer writes the new values back into the
+/// initializers feeding those inputs; they are never trained by gradient.
+public protocol RunningStatisticsOperator: DifferentiableOperator {
+  /// New values for state inputs, by input index, from a training-mode `forwardForTraining`.
+  func runningStatisticsUpdates(inputs: [Tensor?], saved: [Tensor]) -> [(input: Int, value: Tensor)]
+}

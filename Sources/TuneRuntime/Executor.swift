@@ -115,14 +115,7 @@ public enum Executor {
       let results: [Tensor]
       let outerRunSubgraph = context.runSubgraph
       if !step.subgraphs.isEmpty {
-        context.runSubgraph = { [frame] graph, bindings in
-          let sub =
-            try plan.subplan(for: graph, in: step)
-            ?? ExecutionPlan(
-              graph: graph, opsets: plan.opsets, operators: plan.operators, isSubgraph: true)
-          var ignored = RunStatistics()
-          return try execute(sub, bindings: bindings, context: context, parent: frame, stats: &ignored)
-        }
+        context.runSubgraph = subgraphRunner(plan: plan, step: step, frame: frame, context: context)
       }
       defer { context.runSubgraph = outerRunSubgraph }
       do {
@@ -158,6 +151,31 @@ public enum Executor {
         throw ExecutionError(message: "graph output '\(name)' was not computed (its producer did not return it)")
       }
       return v
+    }
+  }
+
+  /// A `runSubgraph` function for `step` of `plan`, for a driver that runs steps itself (the
+  /// training forward): `values` are the values of the plan's slots at that step (the outer
+  /// scope the step's subgraphs read), `parent` the enclosing frame when `plan` is a subgraph.
+  ///
+  ///     context.runSubgraph = Executor.subgraphRunner(plan: plan, step: step, values: values, context: context)
+  public static func subgraphRunner(
+    plan: ExecutionPlan, step: ExecutionPlan.Step, values: [Tensor?], context: ExecutionContext
+  ) -> (Graph, [String: Tensor]) throws -> [Tensor] {
+    let frame = Frame(plan: plan, parent: nil)
+    frame.values = values
+    return subgraphRunner(plan: plan, step: step, frame: frame, context: context)
+  }
+
+  static func subgraphRunner(
+    plan: ExecutionPlan, step: ExecutionPlan.Step, frame: Frame, context: ExecutionContext
+  ) -> (Graph, [String: Tensor]) throws -> [Tensor] {
+    return { graph, bindings in
+      let sub =
+        try plan.subplan(for: graph, in: step)
+        ?? ExecutionPlan(graph: graph, opsets: plan.opsets, operators: plan.operators, isSubgraph: true)
+      var ignored = RunStatistics()
+      return try execute(sub, bindings: bindings, context: context, parent: frame, stats: &ignored)
     }
   }
 

@@ -1,3 +1,4 @@
+import Foundation
 import TuneIR
 import TuneTensor
 
@@ -5,7 +6,8 @@ import TuneTensor
 /// `Dropout` passes through).
 ///
 /// The plan is built once, when the session is made, and serves every set of input shapes
-/// (any batch size). Weights are used where the model holds them, never copied.
+/// (any batch size). Weights are used where the model holds them, never copied. Several threads
+/// may run one session at once (each run has its own values and context).
 ///
 ///     let model = try ONNXReader.readModel(atPath: "resnet18.onnx")
 ///     let session = try InferenceSession(model: model)
@@ -13,10 +15,17 @@ import TuneTensor
 public final class InferenceSession: @unchecked Sendable {
   public let model: Model
   public let plan: ExecutionPlan
-  /// Seed of the random source ops may use (random ops, not Dropout in inference).
+  /// Seed of the random source ops may use (random ops, not Dropout in inference). Set it
+  /// before running.
   public var seed: UInt64 = 0
-  /// Memory use of the last run.
-  public private(set) var lastRunStatistics = RunStatistics()
+  private let lock = NSLock()
+  private var statistics = RunStatistics()
+  /// Memory use of the last run to finish.
+  public var lastRunStatistics: RunStatistics {
+    lock.lock()
+    defer { lock.unlock() }
+    return statistics
+  }
 
   /// Plans `model`. Throws when an op is unsupported or the graph is malformed, naming the node.
   /// - Parameter operators: where op types are found (default: every registered op).
@@ -43,7 +52,9 @@ public final class InferenceSession: @unchecked Sendable {
     let context = ExecutionContext(training: false, seed: seed)
     var stats = RunStatistics()
     let out = try Executor.run(plan, inputs: inputs, context: context, statistics: &stats)
-    lastRunStatistics = stats
+    lock.lock()
+    statistics = stats
+    lock.unlock()
     return out
   }
 }

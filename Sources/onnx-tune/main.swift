@@ -4,7 +4,10 @@ import Foundation
 nonisolated(unsafe) let commands: [any CLICommand.Type] = [
   InspectCommand.self,
   ConvertCommand.self,
+  FinetuneCommand.self,
+  EvaluateCommand.self,
   RunCommand.self,
+  PlanCommand.self,
 ]
 
 func mainHelp() -> String {

@@ -163,8 +163,25 @@ enum Conformance {
     if expected.dtype == .string {
       return got.strings == expected.strings ? nil : "string values differ"
     }
-    guard expected.dtype.elementSize > 0 else {
-      return got.isIdentical(to: expected) ? nil : "\(expected.dtype) values differ"
+    // Types without a numeric loader (float8, 4-bit, 2-bit, complex) must match bit for bit.
+    let numeric: Set<DType> = [
+      .float, .double, .float16, .bfloat16, .int64, .int32, .int16, .int8, .uint64, .uint32, .uint16,
+      .uint8, .bool,
+    ]
+    if let decode = float8Decoder(expected.dtype) {
+      let a = got.buffer.pointer.assumingMemoryBound(to: UInt8.self)
+      let b = expected.buffer.pointer.assumingMemoryBound(to: UInt8.self)
+      for i in 0..<expected.count {
+        let x = decode(a[i])
+        let y = decode(b[i])
+        if !((x.isNaN && y.isNaN) || x == y || abs(x - y) <= atol + rtol * abs(y)) {
+          return "at index \(i) got \(x) (0x\(String(a[i], radix: 16))), expected \(y) (0x\(String(b[i], radix: 16)))"
+        }
+      }
+      return nil
+    }
+    guard numeric.contains(expected.dtype) else {
+      return got.isIdentical(to: expected) ? nil : "\(expected.dtype) values differ bit for bit"
     }
     let load = Tensor.loader(expected.dtype)
     let float = expected.dtype.isFloatingPoint
@@ -185,6 +202,36 @@ enum Conformance {
       }
     }
     return bad == 0 ? nil : "\(bad) of \(expected.count) values differ; first \(first!)"
+  }
+
+  /// Value of a float8 byte (NaN encodings differ between producers, so float8 outputs are
+  /// compared as numbers, as NumPy does through ml_dtypes).
+  static func float8Decoder(_ dtype: DType) -> ((UInt8) -> Double)? {
+    func ieee(_ bits: UInt8, exponentBits: Int, bias: Int, finiteOnly: Bool, unsignedZeroNaN: Bool) -> Double {
+      let mantissaBits = 7 - exponentBits
+      let sign: Double = bits & 0x80 != 0 ? -1 : 1
+      let e = Int((bits >> mantissaBits) & UInt8((1 << exponentBits) - 1))
+      let m = Int(bits & UInt8((1 << mantissaBits) - 1))
+      if unsignedZeroNaN && bits == 0x80 { return .nan }
+      let maxE = (1 << exponentBits) - 1
+      if !unsignedZeroNaN {
+        if finiteOnly {
+          if e == maxE && m == (1 << mantissaBits) - 1 { return .nan }
+        } else if e == maxE {
+          return m == 0 ? sign * .infinity : .nan
+        }
+      }
+      if e == 0 { return sign * Double(m) / Double(1 << mantissaBits) * pow(2, Double(1 - bias)) }
+      return sign * (1 + Double(m) / Double(1 << mantissaBits)) * pow(2, Double(e - bias))
+    }
+    switch dtype {
+    case .float8e4m3fn: return { ieee($0, exponentBits: 4, bias: 7, finiteOnly: true, unsignedZeroNaN: false) }
+    case .float8e4m3fnuz: return { ieee($0, exponentBits: 4, bias: 8, finiteOnly: true, unsignedZeroNaN: true) }
+    case .float8e5m2: return { ieee($0, exponentBits: 5, bias: 15, finiteOnly: false, unsignedZeroNaN: false) }
+    case .float8e5m2fnuz: return { ieee($0, exponentBits: 5, bias: 16, finiteOnly: true, unsignedZeroNaN: true) }
+    case .float8e8m0: return { $0 == 0xFF ? .nan : pow(2, Double(Int($0) - 127)) }
+    default: return nil
+    }
   }
 
   /// The op a case tests: its only node's op type, else the node op type named in the case

@@ -242,3 +242,38 @@ final class CountingDataset: Dataset, @unchecked Sendable {
     #expect(ClassNamesMetadata.decode("[1, 2]") == nil)
   }
 }
+
+/// Sample 7 is bad (skipped); sample 13 fails hard (stops the loader).
+struct FailingDataset: Dataset {
+  let count = 20
+  let classNames = ["a", "b"]
+  let sampleShape = [1]
+  var labels: [Int] { (0..<count).map { $0 % 2 } }
+
+  func loadSample(
+    at index: Int, into destination: UnsafeMutableBufferPointer<Float>, augment: Bool,
+    using generator: inout SeededGenerator
+  ) throws {
+    if index == 7 { throw BadSampleError(path: "seven.png", reason: "corrupt") }
+    if index == 13 { throw DataError("disk on fire") }
+    destination[0] = Float(index)
+  }
+
+  func sampleName(at index: Int) -> String { "sample \(index)" }
+}
+
+@Suite struct LoaderErrorTests {
+  @Test func badSamplesAreSkippedOtherErrorsStop() throws {
+    let report = BadDataReport()
+    let loader = BatchLoader(dataset: FailingDataset(), batchSize: 5, workers: 2, badData: report)
+    let first = try #require(try loader.next())
+    #expect(first.indices == [0, 1, 2, 3, 4])
+    let second = try #require(try loader.next())
+    #expect(second.indices == [5, 6, 8, 9])
+    #expect(second.features.elements(as: Float.self) == [5, 6, 8, 9])
+    #expect(second.labels == [1, 0, 0, 1])
+    #expect(throws: DataError("disk on fire")) { try loader.next() }
+    #expect(try loader.next() == nil)
+    #expect(report.count == 1 && report.summary == "skipped 1 unreadable file: seven.png (corrupt)")
+  }
+}

@@ -7,7 +7,7 @@ import Testing
   /// PNGs decode exactly to Pillow's values (palette expanded, tRNS → alpha, 16-bit kept).
   @Test(arguments: [
     "gray.png", "rgb.png", "rgba.png", "palette.png", "palette_trns.png", "gray_alpha.png", "bilevel.png",
-    "gray16.png", "rgb16.png", "interlaced.png",
+    "gray16.png", "rgb16.png", "interlaced.png", "exif8.png",
   ])
   func pngMatchesPillow(name: String) throws {
     let image = try ImageDecoder.decode(path: Fixtures.image(name))
@@ -35,7 +35,7 @@ import Testing
   }
 
   @Test func exifOrientationIsRead() throws {
-    for (name, orientation) in [("rgb.jpg", 1), ("exif6.jpg", 6), ("exif3.jpg", 3), ("exif8.jpg", 8), ("exif6_bigendian.jpg", 6)] {
+    for (name, orientation) in [("rgb.jpg", 1), ("exif6.jpg", 6), ("exif3.jpg", 3), ("exif8.jpg", 8), ("exif6_bigendian.jpg", 6), ("exif8.png", 8), ("rgb.png", 1)] {
       let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.image(name)))
       #expect(ImageDecoder.exifOrientation(data: data) == orientation, "\(name)")
     }

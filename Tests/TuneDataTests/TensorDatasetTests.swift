@@ -32,6 +32,21 @@ import Testing
     #expect(buffer == [12, 13, 14, 15, 16, 17])
   }
 
+  @Test func reshapeFitAndScale() throws {
+    var data = try TensorDataset(npy: Fixtures.array("x_u8_3d.npy"), labels: Fixtures.array("y_i64.npy"))
+    data.scale = 1.0 / 2
+    data.offset = -1
+    let fitted = try data.fitted(toInputShape: [-1, 1, -1, 3])
+    #expect(fitted.sampleShape == [1, 2, 3])
+    #expect(try data.fitted(toInputShape: [0, 6]).sampleShape == [6])
+    #expect(throws: DataError.self) { try data.fitted(toInputShape: [-1, 4]) }
+    #expect(throws: DataError.self) { try data.fitted(toInputShape: [-1, -1, -1]) }
+    let loader = BatchLoader(dataset: fitted, batchSize: 2)
+    let batch = try #require(try loader.next())
+    #expect(batch.features.shape == [2, 1, 2, 3])
+    #expect(batch.features.elements(as: Float.self) == (0..<12).map { Float($0) / 2 - 1 })
+  }
+
   @Test(arguments: ["stored.npz", "deflated.npz"])
   func npz(name: String) throws {
     let data = try TensorDataset(npz: Fixtures.array(name))

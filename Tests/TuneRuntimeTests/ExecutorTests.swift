@@ -103,3 +103,20 @@ import TuneTensor
     #expect(session.outputNames == ["y"])
   }
 }
+
+@Suite struct ConcurrentRunTests {
+  @Test func oneSessionRunsOnSeveralThreads() async throws {
+    let session = try InferenceSession(model: ExecutorTests().addRelu(), operators: testOperators)
+    try await withThrowingTaskGroup(of: [Float].self) { group in
+      for k in 0..<8 {
+        group.addTask {
+          let x = Tensor([Float](repeating: Float(k), count: 3 * (k + 1)), shape: [k + 1, 3])
+          return try session.run(["x": x])["y"]!.elements(as: Float.self)
+        }
+      }
+      var sizes: [Int] = []
+      for try await y in group { sizes.append(y.count) }
+      #expect(sizes.sorted() == (1...8).map { $0 * 3 })
+    }
+  }
+}

@@ -164,3 +164,24 @@ import TuneTensor
     #expect(out["Y"]?.elements(as: Float.self) == [6, 5, 3, 15, 11, 6])
   }
 }
+
+@Suite struct SubgraphRunnerTests {
+  /// A driver that runs the steps itself can still run `If` through `Executor.subgraphRunner`.
+  @Test func externalDriverRunsSubgraphs() throws {
+    let session = try InferenceSession(model: SubgraphTests().ifModel(), operators: testOperators)
+    let plan = session.plan
+    var values = [Tensor?](repeating: nil, count: plan.slotNames.count)
+    for (slot, v) in plan.constants { values[slot] = v }
+    values[plan.slots["x"]!] = Tensor([-1, 2] as [Float], shape: [2])
+    values[plan.slots["c"]!] = Tensor(scalar: true)
+    let context = ExecutionContext()
+    for step in plan.steps {
+      if !step.subgraphs.isEmpty {
+        context.runSubgraph = Executor.subgraphRunner(plan: plan, step: step, values: values, context: context)
+      }
+      let out = try step.op.forward(step.inputs.map { $0.flatMap { values[$0] } }, context: context)
+      for (k, slot) in step.outputs.enumerated() { if let slot { values[slot] = out[k] } }
+    }
+    #expect(values[plan.slots["y"]!]?.elements(as: Float.self) == [10, 22])
+  }
+}

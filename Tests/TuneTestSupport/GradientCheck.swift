@@ -27,7 +27,7 @@ public enum GradientCheck {
     var rng = SeededRandom(seed: seed &+ 99)
     let weights = outputs.map { o in Tensor((0..<o.count).map { _ in rng.nextFloat() * 2 - 1 }, shape: o.shape) }
     func loss(_ ins: [Tensor?]) throws -> Double {
-      let outs = try op.forward(ins, context: ExecutionContext(training: training, seed: seed))
+      let outs = try op.forwardForTraining(ins, context: ExecutionContext(training: training, seed: seed)).outputs
       var total = 0.0
       for (o, w) in zip(outs, weights) where o.dtype == .float {
         let a = o.floatValues()

@@ -9,8 +9,10 @@ For every `*.onnx` in the folder: `onnx.checker.check_model(full_check=True)` (w
 ONNX shape inference in strict mode), then onnxruntime (CPU, graph optimizations off) on the
 fixture's batch-2 input. Files named `ab__<fixture>__<what>.onnx` come from semantics-preserving
 passes and must reproduce the fixture's `<fixture>.ort_output.npy` within 1e-4 (`bnfold`
-variants too: the folded BatchNorm is compared with the unfolded model). Other files (new heads)
-must run and give an output of the declared shape. Prints one line per model; exits 1 on any
+variants too: the folded BatchNorm is compared with the unfolded model). Files named
+`pair__<name>__<what>.onnx` (synthetic graphs built by the tests) are run on one seeded random
+input (dynamic dims = 2) and must all agree with `pair__<name>__before.onnx` within 1e-4. Other
+files (new heads) must run and give an output of the declared shape. Prints one line per model; exits 1 on any
 failure.
 """
 
@@ -51,10 +53,26 @@ def run(path: str, feed: np.ndarray):
     return session.run(None, {inputs[0].name: feed})
 
 
+def random_feed(model: onnx.ModelProto) -> np.ndarray:
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    shape = [d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else 2 for d in dims]
+    return np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+
+
 def check(path: str) -> str:
     model = onnx.load(path)
     onnx.checker.check_model(model, full_check=True)
     name = os.path.basename(path)[:-5]
+    if name.startswith("pair__"):
+        stem = name.split("__")[1]
+        base = os.path.join(os.path.dirname(path), f"pair__{stem}__before.onnx")
+        feed = random_feed(model)
+        got = run(path, feed)[0]
+        expected = run(base, feed)[0]
+        diff = float(np.max(np.abs(got - expected)))
+        if got.shape != expected.shape or not np.allclose(got, expected, rtol=TOLERANCE, atol=TOLERANCE):
+            raise RuntimeError(f"differs from pair__{stem}__before: max |diff| = {diff:.3g}")
+        return f"checker ok, onnxruntime ok, same outputs as pair__{stem}__before (max |diff| {diff:.2g})"
     fixture = fixture_for(name)
     if fixture is None:
         return "checker ok (no fixture input to run with)"

@@ -6,7 +6,9 @@ Implements just the interface they drive, with onnx and onnxruntime:
     fake_onnx_tune.py run MODEL [--input NAME=FILE]... [--output-dir DIR]
     fake_onnx_tune.py inspect MODEL   (loads every weight, prints a count)
 FAKE_ONNX_TUNE_BREAK=1 makes `convert` perturb the first float initializer and `run` perturb
-its outputs, so that one can see the checks fail.
+its outputs, so that one can see the checks fail. Its `#!/usr/bin/env python3` must find a
+Python with onnx and onnxruntime: put the venv first on PATH, e.g.
+    PATH=/work/venv/bin:$PATH python Tests/python/check_run_ort.py Tests/python/fake_onnx_tune.py M.onnx
 """
 
 import argparse

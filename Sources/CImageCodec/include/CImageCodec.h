@@ -32,10 +32,15 @@ enum {
   IC_ERROR_TRUNCATED = 2,
   IC_ERROR_MEMORY = 3,
   IC_ERROR_UNSUPPORTED = 4,
+  IC_ERROR_TOO_LARGE = 5,
 };
 
+/// Images with more pixels than this are refused (Pillow's decompression-bomb error threshold,
+/// 2 x MAX_IMAGE_PIXELS), so a small hostile file cannot make the decoder allocate gigabytes.
+#define IC_MAX_PIXELS 178956970ULL
+
 /// Decodes a PNG: palette expanded to RGB(A) (tRNS becomes alpha), gray below 8 bits expanded
-/// to 8, 16-bit samples kept (host order).
+/// to 8, 16-bit samples kept (host order); the orientation comes from an eXIf chunk.
 int ic_png_decode(const uint8_t *data, size_t size, ic_image *out, char *message, size_t message_size);
 
 /// Decodes a JPEG to gray or RGB (CMYK/YCCK converted to RGB), reading the EXIF orientation.

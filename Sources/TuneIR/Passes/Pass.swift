@@ -5,7 +5,7 @@
 /// var model = try ONNXReader.readModel(atPath: "model.onnx")
 /// let reports = try PassDriver.run([DeadNodeElimination(), IdentityRemoval()], on: &model)
 /// ```
-public protocol GraphPass {
+public protocol GraphPass: Sendable {
   /// The name used in errors and reports, e.g. `ReplaceClassifierHead`.
   var name: String { get }
   /// The edits this pass makes to `model.graph` (an empty patch when there is nothing to do).
@@ -79,6 +79,13 @@ public enum PassDriver {
     // Drop value_info of values that no longer exist.
     let live = Set(graph.nodes.flatMap(\.outputs) + graph.initializers.compactMap(\.name) + graph.inputs.compactMap(\.name))
     graph.valueInfo.removeAll { !live.contains($0.name ?? "") }
+    // IR < 4 requires every initializer to be listed as a graph input too.
+    if let ir = model.irVersion, ir < 4 {
+      let listed = Set(graph.inputs.compactMap(\.name))
+      for t in graph.initializers where !listed.contains(t.name ?? "") {
+        graph.inputs.append(ValueInfo(name: t.name, type: .tensor(t.data.dtype, t.data.shape.map { .value(Int64($0)) })))
+      }
+    }
     do {
       if (try? GraphVerifier.verify(graph)) == nil { graph = try graph.topologicallySorted() }
       try GraphVerifier.verify(graph)

@@ -45,6 +45,17 @@ public struct ReplaceClassifierHead: GraphPass {
   }
 
   public func patch(for model: Model) throws -> GraphPatch {
+    do {
+      return try makePatch(model)
+    } catch var e as PassError where e.node == nil {
+      // Name the node being replaced: the one producing the classifier output.
+      let graph = model.graph!
+      if let p = graph.producerIndex[head.output] { e.node = graph.nodes[p].label }
+      throw e
+    }
+  }
+
+  func makePatch(_ model: Model) throws -> GraphPatch {
     let graph = model.graph!
     let opset = model.opsetVersion() ?? 13
     let classes = try resolvedClasses()

@@ -82,7 +82,7 @@ public enum HeadDetector {
   static let tailOps: Set<String> = [
     "Softmax", "LogSoftmax", "Identity", "Dropout", "Reshape", "Flatten", "Squeeze", "Relu", "Sigmoid",
     "Tanh", "LeakyRelu", "Elu", "Selu", "Gelu", "HardSigmoid", "HardSwish", "Clip", "Softplus", "Mish",
-    "PRelu", "Cast",
+    "PRelu", "Cast", "Transpose",
   ]
   /// Pooling after a 1x1 Conv classifier (SqueezeNet: Conv → Relu → GlobalAveragePool → Flatten).
   static let poolOps: Set<String> = ["GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "AveragePool"]

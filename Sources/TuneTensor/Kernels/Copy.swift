@@ -13,7 +13,8 @@ public enum CopyKernel {
 
   /// An empty tensor of `dtype` and `shape` ready to be filled (strings start empty).
   static func makeOutput(_ dtype: DType, shape: [Int]) -> Tensor {
-    dtype == .string ? Tensor(zeros: .string, shape: shape) : Tensor(uninitialized: dtype, shape: shape)
+    dtype == .string
+      ? Tensor(zeros: .string, shape: shape) : Tensor(uninitialized: dtype, shape: shape)
   }
 
   // MARK: - Strided views
@@ -27,7 +28,8 @@ public enum CopyKernel {
   ///   - shape: the output shape (its rank is that of `strides`).
   ///   - offset: the flat element index of output element 0 in `source`.
   ///   - strides: element strides into `source` per output axis.
-  public static func strided(_ source: Tensor, shape: [Int], offset: Int, strides: [Int]) -> Tensor {
+  public static func strided(_ source: Tensor, shape: [Int], offset: Int, strides: [Int]) -> Tensor
+  {
     precondition(canMove(source.dtype) && shape.count == strides.count)
     var out = makeOutput(source.dtype, shape: shape)
     let total = Tensor.elementCount(shape)
@@ -53,7 +55,8 @@ public enum CopyKernel {
       let cols = dims[dims.count - 1]
       let colStride = st[dims.count - 1]
       var k = 0
-      forEachBlock(dims: Array(dims.dropLast(2)), strides: Array(st.dropLast(2)), offset: offset) { base in
+      forEachBlock(dims: Array(dims.dropLast(2)), strides: Array(st.dropLast(2)), offset: offset) {
+        base in
         switch size {
         case 1: transposeTile(UInt8.self, src, dst, base, k, rows, cols, colStride)
         case 2: transposeTile(UInt16.self, src, dst, base, k, rows, cols, colStride)
@@ -90,7 +93,9 @@ public enum CopyKernel {
   }
 
   /// The naive twin of `strided`: one element at a time through full index arithmetic.
-  public static func stridedNaive(_ source: Tensor, shape: [Int], offset: Int, strides: [Int]) -> Tensor {
+  public static func stridedNaive(_ source: Tensor, shape: [Int], offset: Int, strides: [Int])
+    -> Tensor
+  {
     var out = makeOutput(source.dtype, shape: shape)
     let total = Tensor.elementCount(shape)
     let size = source.dtype.elementSize
@@ -188,7 +193,8 @@ public enum CopyKernel {
 
   /// dst[k + r*cols + c] = src[base + r + c*colStride], in 32x32 tiles.
   static func transposeTile<T>(
-    _: T.Type, _ src: UnsafeMutableRawPointer, _ dst: UnsafeMutableRawPointer, _ base: Int, _ k: Int,
+    _: T.Type, _ src: UnsafeMutableRawPointer, _ dst: UnsafeMutableRawPointer, _ base: Int,
+    _ k: Int,
     _ rows: Int, _ cols: Int, _ colStride: Int
   ) {
     let s = src.assumingMemoryBound(to: T.self) + base
@@ -255,6 +261,40 @@ public enum CopyKernel {
       }
     }
     return out
+  }
+
+  /// Copies the contiguous `source` into the box of `destination` (same rank) whose first
+  /// element is at index `start`; the box must lie inside `destination`. Rows are copied with
+  /// `memcpy`, so a constant Pad is a fill plus one pass over the data.
+  public static func place(_ source: Tensor, into destination: inout Tensor, at start: [Int]) {
+    precondition(canMove(source.dtype) && source.dtype == destination.dtype)
+    precondition(start.count == destination.rank && source.rank == destination.rank)
+    precondition(
+      (0..<start.count).allSatisfy {
+        start[$0] >= 0 && start[$0] + source.shape[$0] <= destination.shape[$0]
+      })
+    if source.count == 0 { return }
+    let strides = contiguousStrides(destination.shape)
+    let offset = zip(start, strides).reduce(0) { $0 + $1.0 * $1.1 }
+    let row = source.shape.last ?? 1
+    let outerDims = Array(source.shape.dropLast())
+    let outerStrides = Array(strides.dropLast())
+    var k = 0
+    if source.dtype == .string {
+      forEachBlock(dims: outerDims, strides: outerStrides, offset: offset) { base in
+        for j in 0..<row { destination.strings[base + j] = source.strings[k + j] }
+        k += row
+      }
+      return
+    }
+    destination.makeUnique()
+    let size = source.dtype.elementSize
+    let src = source.buffer.pointer
+    let dst = destination.buffer.pointer
+    forEachBlock(dims: outerDims, strides: outerStrides, offset: offset) { base in
+      memcpy(dst + base * size, src + k * size, row * size)
+      k += row
+    }
   }
 
   /// `parts` joined along `axis`; all parts share dtype and every other dimension.

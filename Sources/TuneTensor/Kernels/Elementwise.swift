@@ -5,7 +5,7 @@
 /// the kernels read raw storage, so `T` may also be a same-size carrier (`UInt8` for bool).
 public enum Elementwise {
   /// `out[i] = op(x[i])`, an output of `R.dtype` with `x`'s shape.
-  @inlinable
+  @inlinable @inline(__always)
   public static func map<T, R: TensorScalar>(
     _ x: Tensor, as type: T.Type, _ op: (T) -> R
   ) -> Tensor {
@@ -18,7 +18,7 @@ public enum Elementwise {
   }
 
   /// `out = op(a, b)` broadcast to `shape` (which must be `Broadcast.shape(a.shape, b.shape)`).
-  @inlinable
+  @inlinable @inline(__always)
   public static func zip<T, R: TensorScalar>(
     _ a: Tensor, _ b: Tensor, as type: T.Type, shape: [Int], _ op: (T, T) -> R
   ) -> Tensor {
@@ -26,7 +26,7 @@ public enum Elementwise {
   }
 
   /// `out = op(a, b)` broadcast to `shape`, for inputs of different element types.
-  @inlinable
+  @inlinable @inline(__always)
   public static func zip<T, U, R: TensorScalar>(
     _ a: Tensor, _ b: Tensor, as typeA: T.Type, _ typeB: U.Type, shape: [Int],
     _ op: (T, U) -> R
@@ -48,23 +48,53 @@ public enum Elementwise {
       let s = x[0]
       for i in 0..<n { dst[i] = op(s, y[i]) }
     } else {
-      Broadcast.forEachRow(target: shape, shapes: [a.shape, b.shape]) { start, offsets, strides, count in
-        let o = dst + start
-        let p = x + offsets[0]
-        let q = y + offsets[1]
-        switch (strides[0], strides[1]) {
-        case (1, 1): for j in 0..<count { o[j] = op(p[j], q[j]) }
-        case (1, 0):
-          let s = q[0]
-          for j in 0..<count { o[j] = op(p[j], s) }
-        case (0, 1):
-          let s = p[0]
-          for j in 0..<count { o[j] = op(s, q[j]) }
-        default:
-          let s = op(p[0], q[0])
-          for j in 0..<count { o[j] = s }
+      var rows = BroadcastRows(target: shape, shapes: [a.shape, b.shape])
+      let count = rows.length
+      let (sa, sb) = (rows.innerStrides[0], rows.innerStrides[1])
+      for row in 0..<rows.count {
+        let o = dst + row * count
+        let p = x + rows.offsets[0]
+        let q = y + rows.offsets[1]
+        if sa == 1 && sb == 1 {
+          for j in 0..<count { o[j] = op(p[j], q[j]) }
+        } else if sa == 1 && sb == 0 {
+          let v = q[0]
+          for j in 0..<count { o[j] = op(p[j], v) }
+        } else if sa == 0 && sb == 1 {
+          let v = p[0]
+          for j in 0..<count { o[j] = op(v, q[j]) }
+        } else {
+          for j in 0..<count { o[j] = op(p[j * sa], q[j * sb]) }
         }
+        rows.advance()
       }
+    }
+    return out
+  }
+
+  /// `out = op(a, b, c)` broadcast to `shape` (the broadcast shape of the three inputs).
+  @inlinable @inline(__always)
+  public static func zip3<T, R: TensorScalar>(
+    _ a: Tensor, _ b: Tensor, _ c: Tensor, as type: T.Type, shape: [Int], _ op: (T, T, T) -> R
+  ) -> Tensor {
+    let out = Tensor(uninitialized: R.dtype, shape: shape)
+    let x = a.buffer.pointer.assumingMemoryBound(to: T.self)
+    let y = b.buffer.pointer.assumingMemoryBound(to: T.self)
+    let z = c.buffer.pointer.assumingMemoryBound(to: T.self)
+    let dst = out.buffer.pointer.assumingMemoryBound(to: R.self)
+    let n = out.count
+    if a.count == n && b.count == n && c.count == n {
+      for i in 0..<n { dst[i] = op(x[i], y[i], z[i]) }
+      return out
+    }
+    var rows = BroadcastRows(target: shape, shapes: [a.shape, b.shape, c.shape])
+    let count = rows.length
+    let (si, sj, sk) = (rows.innerStrides[0], rows.innerStrides[1], rows.innerStrides[2])
+    for row in 0..<rows.count {
+      let o = dst + row * count
+      let (p, q, r) = (x + rows.offsets[0], y + rows.offsets[1], z + rows.offsets[2])
+      for t in 0..<count { o[t] = op(p[t * si], q[t * sj], r[t * sk]) }
+      rows.advance()
     }
     return out
   }
@@ -88,18 +118,14 @@ public enum Elementwise {
     let p = x.buffer.pointer.assumingMemoryBound(to: C.self)
     let q = y.buffer.pointer.assumingMemoryBound(to: C.self)
     let dst = out.buffer.pointer.assumingMemoryBound(to: C.self)
-    Broadcast.forEachRow(target: shape, shapes: [condition.shape, x.shape, y.shape]) {
-      start, offsets, strides, count in
-      var ic = offsets[0]
-      var ix = offsets[1]
-      var iy = offsets[2]
-      let (sc, sx, sy) = (strides[0], strides[1], strides[2])
-      for j in 0..<count {
-        dst[start + j] = c[ic] != 0 ? p[ix] : q[iy]
-        ic += sc
-        ix += sx
-        iy += sy
-      }
+    var rows = BroadcastRows(target: shape, shapes: [condition.shape, x.shape, y.shape])
+    let count = rows.length
+    let (sc, sx, sy) = (rows.innerStrides[0], rows.innerStrides[1], rows.innerStrides[2])
+    for row in 0..<rows.count {
+      let o = dst + row * count
+      let (pc, px, py) = (c + rows.offsets[0], p + rows.offsets[1], q + rows.offsets[2])
+      for j in 0..<count { o[j] = pc[j * sc] != 0 ? px[j * sx] : py[j * sy] }
+      rows.advance()
     }
     return out
   }

@@ -4,7 +4,7 @@ extension Elementwise {
   /// those axes set to 1: `acc = combine(acc, element, reference)` starting from `initial`,
   /// where `reference` is the matching element of `reference` (a tensor of the output's
   /// shape, e.g. the maximum for a stable log-sum-exp) or `initial` when none is given.
-  @inlinable
+  @inlinable @inline(__always)
   public static func reduce<T: TensorScalar>(
     _ x: Tensor, as type: T.Type, reduced: [Bool], initial: T, reference: Tensor? = nil,
     _ combine: (_ accumulator: T, _ element: T, _ reference: T) -> T
@@ -17,19 +17,30 @@ extension Elementwise {
     dst.initialize(repeating: initial, count: n)
     let src = x.buffer.pointer.assumingMemoryBound(to: T.self)
     let ref = reference?.buffer.pointer.assumingMemoryBound(to: T.self)
-    Broadcast.forEachRow(target: x.shape, shapes: [x.shape, keep]) { start, offsets, strides, count in
-      let p = src + start
-      let o = offsets[1]
-      if strides[1] == 0 {
+    var rows = BroadcastRows(target: x.shape, shapes: [x.shape, keep])
+    let count = rows.length
+    let (sx, so) = (rows.innerStrides[0], rows.innerStrides[1])
+    for _ in 0..<rows.count {
+      let p = src + rows.offsets[0]
+      let o = rows.offsets[1]
+      if so == 0 {
         var acc = dst[o]
         let r = ref?[o] ?? initial
-        for j in 0..<count { acc = combine(acc, p[j], r) }
+        if sx == 1 {
+          for j in 0..<count { acc = combine(acc, p[j], r) }
+        } else {
+          for j in 0..<count { acc = combine(acc, p[j * sx], r) }
+        }
         dst[o] = acc
+      } else if so == 1 && sx == 1 && ref == nil {
+        let d = dst + o
+        for j in 0..<count { d[j] = combine(d[j], p[j], initial) }
       } else if let ref {
-        for j in 0..<count { dst[o + j] = combine(dst[o + j], p[j], ref[o + j]) }
+        for j in 0..<count { dst[o + j * so] = combine(dst[o + j * so], p[j * sx], ref[o + j * so]) }
       } else {
-        for j in 0..<count { dst[o + j] = combine(dst[o + j], p[j], initial) }
+        for j in 0..<count { dst[o + j * so] = combine(dst[o + j * so], p[j * sx], initial) }
       }
+      rows.advance()
     }
     return out
   }

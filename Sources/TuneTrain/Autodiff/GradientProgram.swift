@@ -102,6 +102,9 @@ public final class GradientProgram: @unchecked Sendable {
     self.keptForBackward = kept
   }
 
+  private lazy var initializerNames = Set(plan.graph.initializers.compactMap(\.name))
+  func isInitializer(_ name: String) -> Bool { initializerNames.contains(name) }
+
   /// Steps recorded for the backward pass.
   public var recordedStepCount: Int { recorded.lazy.filter { $0 }.count }
 
@@ -114,11 +117,18 @@ public final class GradientProgram: @unchecked Sendable {
     var inputs: [[Tensor?]]
     var results: [[Tensor]]
     var saved: [[Tensor]]
+    /// New values of running statistics (BatchNormalization in training mode), by the name of
+    /// the initializer that holds them.
+    public let stateUpdates: [String: Tensor]
     /// Bytes held for the backward pass (recorded inputs, outputs and saved tensors; shared
     /// buffers counted once).
     public let retainedBytes: Int
 
-    init(output: Tensor, outputs: [Tensor], inputs: [[Tensor?]], results: [[Tensor]], saved: [[Tensor]]) {
+    init(
+      output: Tensor, outputs: [Tensor], inputs: [[Tensor?]], results: [[Tensor]], saved: [[Tensor]],
+      stateUpdates: [String: Tensor]
+    ) {
+      self.stateUpdates = stateUpdates
       self.output = output
       self.outputs = outputs
       self.inputs = inputs
@@ -155,6 +165,7 @@ public final class GradientProgram: @unchecked Sendable {
     var recordedInputs = [[Tensor?]](repeating: [], count: steps.count)
     var recordedResults = [[Tensor]](repeating: [], count: steps.count)
     var recordedSaved = [[Tensor]](repeating: [], count: steps.count)
+    var stateUpdates: [String: Tensor] = [:]
     let wasTraining = context.training
     defer { context.training = wasTraining }
     for (k, step) in steps.enumerated() {
@@ -184,6 +195,12 @@ public final class GradientProgram: @unchecked Sendable {
           recordedInputs[k] = arguments
           recordedResults[k] = outs
           recordedSaved[k] = saved
+          if trainingMode[k], let stateful = op as? any RunningStatisticsOperator {
+            for (i, value) in stateful.runningStatisticsUpdates(inputs: arguments, saved: saved)
+            where i < step.node.inputs.count && isInitializer(step.node.inputs[i]) {
+              stateUpdates[step.node.inputs[i]] = value
+            }
+          }
         } else {
           results = try step.op.forward(arguments, context: context)
         }
@@ -204,7 +221,9 @@ public final class GradientProgram: @unchecked Sendable {
       return v
     }
     guard let out = values[outputSlot] else { throw ExecutionError(message: "output '\(output)' was not computed") }
-    return Tape(output: out, outputs: outputs, inputs: recordedInputs, results: recordedResults, saved: recordedSaved)
+    return Tape(
+      output: out, outputs: outputs, inputs: recordedInputs, results: recordedResults, saved: recordedSaved,
+      stateUpdates: stateUpdates)
   }
 
   /// Gradients of the trainable weights, given ∂loss/∂output. Consumes the tape: each

@@ -57,6 +57,8 @@ public final class Trainer {
   public let input: String
   /// Current values of the trainable weights.
   public private(set) var parameters: [String: Tensor]
+  /// Running statistics updated by training (BatchNormalization mean and variance), by name.
+  public private(set) var buffers: [String: Tensor] = [:]
   var states: [String: OptimizerState] = [:]
 
   /// - Parameters:
@@ -94,7 +96,11 @@ public final class Trainer {
   public func trainedModel() -> Model {
     var m = model
     m.graph?.transformTensors { t in
-      if let name = t.name, let v = parameters[name], t.dims == v.shape.map({ Int64($0) }) { t.data = v }
+      if let name = t.name, let v = parameters[name] ?? buffers[name], t.dims == v.shape.map({ Int64($0) }),
+        v.dtype == t.data.dtype
+      {
+        t.data = v
+      }
     }
     return m
   }
@@ -153,6 +159,7 @@ public final class Trainer {
     var bestMetric = Double.infinity
     var bestEpoch = -1
     var bestParameters = parameters
+    var bestBuffers = buffers
     var stale = 0
     var plateau = config.plateau
     if let c = resume {
@@ -163,6 +170,7 @@ public final class Trainer {
         parameters[name] = value
       }
       states = c.optimizerStates
+      buffers = c.buffers
       startEpoch = c.epoch
       step = c.step
       learningRate = c.learningRate
@@ -175,8 +183,10 @@ public final class Trainer {
         let best = try? Checkpoint.read(atPath: dir + "/best.ckpt")
       {
         bestParameters = best.parameters
+        bestBuffers = best.buffers
       } else {
         bestParameters = parameters
+        bestBuffers = buffers
       }
     }
     let batches = (train.count + config.batchSize - 1) / config.batchSize
@@ -191,7 +201,9 @@ public final class Trainer {
         let indices = Array(order[(b * config.batchSize)..<min((b + 1) * config.batchSize, train.count)])
         let (x, y) = try train.batch(indices)
         let context = ExecutionContext(training: true, seed: config.seed &+ UInt64(step) &* 0x2545_F491_4F6C_DD1D)
-        let tape = try program.forward(inputs: [input: x], parameters: parameters, context: context)
+        let tape = try program.forward(
+          inputs: [input: x], parameters: parameters.merging(buffers) { a, _ in a }, context: context)
+        for (name, value) in tape.stateUpdates { buffers[name] = value }
         let (loss, gradient) = try config.loss.evaluate(output: tape.output, targets: .classes(y))
         guard loss.isFinite else {
           let kept = config.checkpointDirectory.map { " The weights of the last completed epoch are in \($0)/last.ckpt." } ?? ""
@@ -238,6 +250,7 @@ public final class Trainer {
         bestMetric = metric
         bestEpoch = epoch + 1
         bestParameters = parameters
+        bestBuffers = buffers
         stale = 0
         improved = true
       } else {
@@ -252,7 +265,7 @@ public final class Trainer {
         let checkpoint = Checkpoint(
           parameters: parameters, optimizerStates: states, epoch: epoch + 1, step: step, learningRate: learningRate,
           bestMetric: bestMetric, bestEpoch: bestEpoch, epochsWithoutImprovement: stale, history: history,
-          plateau: plateau, buffers: [:])
+          plateau: plateau, buffers: buffers)
         if improved { try checkpoint.write(toPath: dir + "/best.ckpt") }
         try checkpoint.write(toPath: dir + "/last.ckpt")
       }
@@ -263,6 +276,7 @@ public final class Trainer {
     }
     if config.restoreBestWeights && config.earlyStoppingPatience != nil && bestEpoch > 0 {
       parameters = bestParameters
+      buffers = bestBuffers
     }
     return history
   }

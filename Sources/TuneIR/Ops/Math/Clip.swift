@@ -4,7 +4,7 @@ import TuneTensor
 /// `min`/`max`; from 11 they are optional scalar inputs of x's type (absent: unbounded).
 /// When min > max every element becomes max, as in NumPy.
 /// https://onnx.ai/onnx/operators/onnx__Clip.html
-public struct Clip: Operator {
+public struct Clip: DifferentiableOperator {
   public static let opType = "Clip"
   /// Bounds from attributes (opset < 11).
   public var attributeMin: Float?
@@ -19,6 +19,9 @@ public struct Clip: Operator {
 
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     var x = try MathSupport.required(inputs, 0)
+    guard x.dtype.numericScalarType != nil || x.dtype.isHalfPrecision else {
+      throw MathSupport.unsupported(x.dtype)
+    }
     var low = inputs.count > 1 ? inputs[1] : nil
     var high = inputs.count > 2 ? inputs[2] : nil
     if let m = attributeMin { low = Tensor(scalar: m).converted(to: x.dtype) }
@@ -47,5 +50,25 @@ public struct Clip: Operator {
     return Elementwise.map(x, as: T.self) { v in
       v.isNaNValue ? v : Swift.min(Swift.max(v, lo), hi)
     }
+  }
+
+  public func backward(
+    inputs: [Tensor?], outputs: [Tensor], saved: [Tensor], outputGradients: [Tensor?],
+    needed: [Bool], context: ExecutionContext
+  ) throws -> [Tensor?] {
+    // The gradient passes where min ≤ x ≤ max (as PyTorch's clamp); bounds get none.
+    guard needed.first == true, let g = MathGradients.outputGradient(outputGradients) else {
+      return inputs.map { _ in nil }
+    }
+    let x = try MathGradients.float(inputs, 0)
+    let bound = { (i: Int, attribute: Float?) -> Float? in
+      if let a = attribute { return a }
+      guard i < inputs.count, let t = inputs[i] else { return nil }
+      return t.floatValues().first
+    }
+    let lo = bound(1, attributeMin) ?? -.infinity
+    let hi = bound(2, attributeMax) ?? .infinity
+    let dx = Elementwise.zip(g, x, as: Float.self, shape: g.shape) { g, x in x >= lo && x <= hi ? g : 0 }
+    return [dx] + inputs.dropFirst().map { _ in nil }
   }
 }

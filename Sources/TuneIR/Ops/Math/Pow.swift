@@ -7,7 +7,7 @@ import TuneTensor
 /// `Pow`: y = a^b with broadcasting; the exponent may have another numeric type and the
 /// result has the base's type (mixed or integer cases are computed in double).
 /// https://onnx.ai/onnx/operators/onnx__Pow.html
-public struct Pow: Operator {
+public struct Pow: DifferentiableBinaryOperator {
   public static let opType = "Pow"
   public init(node: Node, opset: Int) throws {}
 
@@ -28,5 +28,10 @@ public struct Pow: Operator {
       a.converted(to: .double), b.converted(to: .double), as: Double.self, shape: shape
     ) { Glibc.pow($0, $1) }
     return [y.converted(to: a.dtype)]
+  }
+
+  /// ∂/∂a = b·a^(b-1); ∂/∂b = a^b·ln a (0 where a ≤ 0).
+  public func partials(_ a: Float, _ b: Float) -> (Float, Float) {
+    (b * Float.pow(a, b - 1), a > 0 ? Float.pow(a, b) * Float.log(a) : 0)
   }
 }

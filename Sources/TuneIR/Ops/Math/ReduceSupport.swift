@@ -16,8 +16,10 @@ public struct ReduceAxes: Sendable {
     noopWithEmptyAxes = try node.int("noop_with_empty_axes", default: 0) != 0
   }
 
-  /// For each axis of a tensor of `rank`, whether it is reduced; nil when the op is a no-op.
-  public func reducedAxes(_ inputs: [Tensor?], rank: Int) throws -> [Bool]? {
+  /// For each axis of a tensor of `rank`, whether it is reduced. With no axes and
+  /// `noop_with_empty_axes` none is: the reduction then applies elementwise (ReduceSumSquare
+  /// gives x², ReduceL1 |x|, as the ONNX reference does).
+  public func reducedAxes(_ inputs: [Tensor?], rank: Int) throws -> [Bool] {
     var axes = attributeAxes ?? []
     if axesFromInput, inputs.count > 1, let t = inputs[1] {
       guard t.dtype == .int64 || t.dtype == .int32 else {
@@ -26,7 +28,7 @@ public struct ReduceAxes: Sendable {
       axes = t.int64Values().map { Int($0) }
     }
     if axes.isEmpty {
-      if noopWithEmptyAxes { return nil }
+      if noopWithEmptyAxes { return [Bool](repeating: false, count: rank) }
       return [Bool](repeating: true, count: rank)
     }
     var mask = [Bool](repeating: false, count: rank)
@@ -60,7 +62,7 @@ extension ReduceOperator {
 
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     let x = try MathSupport.required(inputs, 0)
-    guard let mask = try axes.reducedAxes(inputs, rank: x.rank) else { return [x] }
+    let mask = try axes.reducedAxes(inputs, rank: x.rank)
     let y = try reduce(x, mask)
     return [axes.keepDims ? y : y.reshaped(zip(x.shape, mask).filter { !$0.1 }.map(\.0))]
   }

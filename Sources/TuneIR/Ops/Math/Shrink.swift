@@ -2,7 +2,7 @@ import TuneTensor
 
 /// `Shrink`: y = x + bias for x < -lambd, x - bias for x > lambd, 0 otherwise.
 /// https://onnx.ai/onnx/operators/onnx__Shrink.html
-public struct Shrink: UnaryNumericOperator {
+public struct Shrink: DifferentiableUnaryNumericOperator {
   public static let opType = "Shrink"
   public var lambd: Float
   public var bias: Float
@@ -17,4 +17,5 @@ public struct Shrink: UnaryNumericOperator {
     if v > l { return T(clamping: v - Double(bias)) }
     return T.zero
   }
+  public func derivative(_ x: Float, _ y: Float) -> Float { Swift.abs(x) > lambd ? 1 : 0 }
 }

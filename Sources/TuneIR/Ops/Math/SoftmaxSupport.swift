@@ -50,4 +50,24 @@ struct SoftmaxLayout {
     }
     return out
   }
+
+  /// Runs `row(y, g, out, length, stride)` over matching rows of float tensors `y` and `g`.
+  func gradient(
+    _ y: Tensor, _ g: Tensor,
+    _ row: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int, Int)
+      -> Void
+  ) throws -> Tensor {
+    let (outer, length, inner) = try split(y.shape)
+    let out = Tensor(uninitialized: .float, shape: y.shape)
+    let py = y.buffer.pointer.assumingMemoryBound(to: Float.self)
+    let pg = g.buffer.pointer.assumingMemoryBound(to: Float.self)
+    let po = out.buffer.pointer.assumingMemoryBound(to: Float.self)
+    for o in 0..<outer {
+      for i in 0..<inner {
+        let base = o * length * inner + i
+        row(py + base, pg + base, po + base, length, inner)
+      }
+    }
+    return out
+  }
 }

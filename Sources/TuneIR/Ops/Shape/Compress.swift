@@ -16,7 +16,8 @@ public struct Compress: DataMovementGradient {
     let condition = try ShapeSupport.input(inputs, 1, "condition")
     try ShapeSupport.requireMovable(x)
     guard condition.dtype == .bool, condition.rank == 1 else {
-      throw OpError("condition should be a 1-D bool tensor, got \(condition.dtype) \(condition.shape)")
+      throw OpError(
+        "condition should be a 1-D bool tensor, got \(condition.dtype) \(condition.shape)")
     }
     let a: Int
     if let axis {
@@ -27,7 +28,8 @@ public struct Compress: DataMovementGradient {
     }
     let dim = x.shape[a]
     guard condition.count <= dim else {
-      throw OpError("condition has \(condition.count) entries, more than the \(dim) along axis \(a)")
+      throw OpError(
+        "condition has \(condition.count) entries, more than the \(dim) along axis \(a)")
     }
     let keep = condition.elements(as: Bool.self).enumerated().filter(\.element).map(\.offset)
     let outer = Tensor.elementCount(Array(x.shape[..<a]))

@@ -11,7 +11,9 @@ public struct Concat: DifferentiableOperator {
     if opset < 4 {
       axis = try node.int("axis", default: 1)
     } else {
-      guard let a = try node.intIfPresent("axis") else { throw OpError("attribute 'axis' is required") }
+      guard let a = try node.intIfPresent("axis") else {
+        throw OpError("attribute 'axis' is required")
+      }
       axis = a
     }
   }
@@ -25,9 +27,12 @@ public struct Concat: DifferentiableOperator {
         throw OpError("input \(i) is \(p.dtype), expected \(first.dtype) like input 0")
       }
       guard p.rank == first.rank,
-        zip(p.shape, first.shape).enumerated().allSatisfy({ $0.offset == a || $0.element.0 == $0.element.1 })
+        zip(p.shape, first.shape).enumerated().allSatisfy({
+          $0.offset == a || $0.element.0 == $0.element.1
+        })
       else {
-        throw OpError("input \(i) has shape \(p.shape), incompatible with \(first.shape) along axis \(a)")
+        throw OpError(
+          "input \(i) has shape \(p.shape), incompatible with \(first.shape) along axis \(a)")
       }
     }
     if parts.count == 1 { return [first] }

@@ -32,7 +32,9 @@ public struct Constant: Operator {
       value = Tensor(strings: [s], shape: [])
     case "value_strings": value = Tensor(strings: a.strings, shape: [a.strings.count])
     default:
-      guard let sparse = a.sparseTensor else { throw OpError("attribute 'sparse_value' should be a sparse tensor") }
+      guard let sparse = a.sparseTensor else {
+        throw OpError("attribute 'sparse_value' should be a sparse tensor")
+      }
       value = try Constant.densify(sparse)
     }
   }
@@ -45,7 +47,9 @@ public struct Constant: Operator {
     guard let values = sparse.values?.data else { throw OpError("sparse_value has no values") }
     try ShapeSupport.requireMovable(values, "sparse values")
     let dims = try sparse.dims.map {
-      guard $0 >= 0, let d = Int(exactly: $0) else { throw OpError("sparse dims \(sparse.dims) are invalid") }
+      guard $0 >= 0, let d = Int(exactly: $0) else {
+        throw OpError("sparse dims \(sparse.dims) are invalid")
+      }
       return d
     }
     _ = try ShapeSupport.checkedShape(dims, "sparse dims")
@@ -56,9 +60,18 @@ public struct Constant: Operator {
       let raw = try ShapeSupport.ints(idx, "sparse indices")
       if idx.rank == 1 {
         flat = raw
-      } else if idx.rank == 2, idx.shape[1] == dims.count {
+      } else if idx.rank == 2, idx.shape[1] == dims.count, raw.count == nnz * dims.count {
         let strides = CopyKernel.contiguousStrides(dims)
-        flat = (0..<nnz).map { n in (0..<dims.count).reduce(0) { $0 + raw[n * dims.count + $1] * strides[$1] } }
+        for n in 0..<nnz {
+          for k in 0..<dims.count
+          where raw[n * dims.count + k] < 0 || raw[n * dims.count + k] >= dims[k] {
+            throw OpError(
+              "sparse index \(raw[n * dims.count + k]) is out of range for dims \(dims)")
+          }
+        }
+        flat = (0..<nnz).map { n in
+          (0..<dims.count).reduce(0) { $0 + raw[n * dims.count + $1] * strides[$1] }
+        }
       }
     }
     guard flat.count == nnz, flat.allSatisfy({ $0 >= 0 && $0 < total }) else {
@@ -66,6 +79,7 @@ public struct Constant: Operator {
     }
     var blocks = [Int](repeating: -1, count: total)
     for (n, f) in flat.enumerated() { blocks[f] = n }
-    return CopyKernel.gatherBlocks(values.reshaped([nnz]), blockSize: 1, sourceBlocks: blocks, shape: dims)
+    return CopyKernel.gatherBlocks(
+      values.reshaped([nnz]), blockSize: 1, sourceBlocks: blocks, shape: dims)
   }
 }

@@ -9,7 +9,9 @@ public struct ConstantOfShape: Operator {
 
   public init(node: Node, opset: Int) throws {
     if let v = try node.tensor("value") {
-      guard v.count == 1 else { throw OpError("attribute 'value' should hold one element, got \(v.shape)") }
+      guard v.count == 1 else {
+        throw OpError("attribute 'value' should hold one element, got \(v.shape)")
+      }
       try ShapeSupport.requireMovable(v, "value")
       value = v.reshaped([])
     } else {

@@ -15,7 +15,9 @@ public protocol DataMovementGradient: DifferentiableOperator {
 }
 
 extension DataMovementGradient {
-  public func routeProbe(_ probe: Tensor, inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+  public func routeProbe(_ probe: Tensor, inputs: [Tensor?], context: ExecutionContext) throws
+    -> [Tensor]
+  {
     var i = inputs
     i[0] = probe
     return try forward(i, context: context)
@@ -34,7 +36,9 @@ extension DataMovementGradient {
     for (k, g) in outputGradients.enumerated() {
       guard let g else { continue }
       guard k < probes.count, probes[k].shape == g.shape, g.dtype == dtype else {
-        throw OpError("output gradient \(k) has shape \(g.shape), expected \(k < probes.count ? probes[k].shape : [])")
+        throw OpError(
+          "output gradient \(k) has shape \(g.shape), expected \(k < probes.count ? probes[k].shape : [])"
+        )
       }
       try DataMovement.scatterAdd(g, routes: probes[k], into: &grad)
     }
@@ -52,7 +56,8 @@ extension ReshapeGradient {
     needed: [Bool], context: ExecutionContext
   ) throws -> [Tensor?] {
     var result = [Tensor?](repeating: nil, count: inputs.count)
-    guard needed.first == true, let x = inputs.first ?? nil, let g = outputGradients.first ?? nil else {
+    guard needed.first == true, let x = inputs.first ?? nil, let g = outputGradients.first ?? nil
+    else {
       return result
     }
     guard g.count == x.count else {
@@ -66,7 +71,9 @@ extension ReshapeGradient {
 enum DataMovement {
   /// An int64 tensor of `shape` whose element `i` is `i + 1`.
   static func probe(_ shape: [Int]) -> Tensor {
-    Tensor((1...Int64(max(Tensor.elementCount(shape), 1))).prefix(Tensor.elementCount(shape)).map { $0 }, shape: shape)
+    Tensor(
+      (1...Int64(max(Tensor.elementCount(shape), 1))).prefix(Tensor.elementCount(shape)).map { $0 },
+      shape: shape)
   }
 
   /// `grad[routes[i] - 1] += g[i]` for every `i` with `routes[i] > 0`.

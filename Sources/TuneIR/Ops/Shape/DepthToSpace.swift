@@ -14,7 +14,9 @@ public struct DepthToSpace: DataMovementGradient {
     }
     blockSize = b
     let mode = try node.string("mode", default: "DCR")
-    guard mode == "DCR" || mode == "CRD" else { throw OpError("mode should be DCR or CRD, got '\(mode)'") }
+    guard mode == "DCR" || mode == "CRD" else {
+      throw OpError("mode should be DCR or CRD, got '\(mode)'")
+    }
     columnRowDepth = mode == "CRD"
   }
 
@@ -22,14 +24,21 @@ public struct DepthToSpace: DataMovementGradient {
     let x = try ShapeSupport.input(inputs, 0, "input")
     try ShapeSupport.requireMovable(x)
     let b = blockSize
-    guard x.rank == 4, x.shape[1] % (b * b) == 0 else {
-      throw OpError("input should be [N, C, H, W] with C divisible by \(b * b), got \(x.shape)")
+    let (bb, overflow) = b.multipliedReportingOverflow(by: b)
+    guard x.rank == 4, !overflow, x.shape[1] % bb == 0 else {
+      throw OpError(
+        "input should be [N, C, H, W] with C divisible by blocksize² (blocksize \(b)), got \(x.shape)"
+      )
     }
-    let (n, c, h, w) = (x.shape[0], x.shape[1] / (b * b), x.shape[2], x.shape[3])
+    let (n, c, h, w) = (x.shape[0], x.shape[1] / bb, x.shape[2], x.shape[3])
+    let (outH, outW) = (
+      try ShapeSupport.multiply(h, b, "output height"),
+      try ShapeSupport.multiply(w, b, "output width")
+    )
     let moved =
       columnRowDepth
       ? CopyKernel.transpose(x.reshaped([n, c, b, b, h, w]), perm: [0, 1, 4, 2, 5, 3])
       : CopyKernel.transpose(x.reshaped([n, b, b, c, h, w]), perm: [0, 3, 4, 1, 5, 2])
-    return [moved.reshaped([n, c, h * b, w * b])]
+    return [moved.reshaped([n, c, outH, outW])]
   }
 }

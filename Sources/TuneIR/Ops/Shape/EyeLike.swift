@@ -29,8 +29,8 @@ public struct EyeLike: Operator {
     let store = Tensor.storer(type)
     let (rows, cols) = (x.shape[0], x.shape[1])
     for i in 0..<rows {
-      let j = i + k
-      if j >= 0 && j < cols { store(out.buffer.pointer, i * cols + j, 1) }
+      let (j, overflow) = i.addingReportingOverflow(k)
+      if !overflow && j >= 0 && j < cols { store(out.buffer.pointer, i * cols + j, 1) }
     }
     return [out]
   }

@@ -19,12 +19,16 @@ public struct GatherElements: DataMovementGradient {
     let blocks = try GatherElements.sourceOffsets(
       dataShape: x.shape, indices: ShapeSupport.ints(indicesTensor, "indices"),
       indicesShape: indicesTensor.shape, axis: a)
-    return [CopyKernel.gatherBlocks(x, blockSize: 1, sourceBlocks: blocks, shape: indicesTensor.shape)]
+    return [
+      CopyKernel.gatherBlocks(x, blockSize: 1, sourceBlocks: blocks, shape: indicesTensor.shape)
+    ]
   }
 
   /// For each element of `indices` (shape `indicesShape`), the flat offset into `data` it
   /// addresses along `axis`. Shared with `ScatterElements`.
-  static func sourceOffsets(dataShape: [Int], indices: [Int], indicesShape: [Int], axis: Int) throws -> [Int] {
+  static func sourceOffsets(dataShape: [Int], indices: [Int], indicesShape: [Int], axis: Int) throws
+    -> [Int]
+  {
     guard indicesShape.count == dataShape.count else {
       throw OpError("indices rank \(indicesShape.count) should equal data rank \(dataShape.count)")
     }

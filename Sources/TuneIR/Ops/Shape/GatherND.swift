@@ -20,7 +20,9 @@ public struct GatherND: DataMovementGradient {
       dataShape: x.shape, indices: ShapeSupport.ints(indicesTensor, "indices"),
       indicesShape: indicesTensor.shape, batchDims: batchDims)
     let shape = Array(indicesTensor.shape.dropLast()) + plan.sliceShape
-    return [CopyKernel.gatherBlocks(x, blockSize: plan.sliceSize, sourceBlocks: plan.blocks, shape: shape)]
+    return [
+      CopyKernel.gatherBlocks(x, blockSize: plan.sliceSize, sourceBlocks: plan.blocks, shape: shape)
+    ]
   }
 }
 
@@ -39,10 +41,13 @@ struct NDIndexing {
       throw OpError("batch_dims \(batchDims) should be below the ranks of data and indices")
     }
     guard Array(dataShape[..<batchDims]) == Array(indicesShape[..<batchDims]) else {
-      throw OpError("the first \(batchDims) dims of data \(dataShape) and indices \(indicesShape) should match")
+      throw OpError(
+        "the first \(batchDims) dims of data \(dataShape) and indices \(indicesShape) should match")
     }
     guard depth >= 1 || depth == 0, batchDims + depth <= dataShape.count else {
-      throw OpError("indices last dimension \(depth) is too large for data \(dataShape) with batch_dims \(batchDims)")
+      throw OpError(
+        "indices last dimension \(depth) is too large for data \(dataShape) with batch_dims \(batchDims)"
+      )
     }
     sliceShape = Array(dataShape[(batchDims + depth)...])
     sliceSize = Tensor.elementCount(sliceShape)
@@ -57,7 +62,9 @@ struct NDIndexing {
     for t in 0..<tuples {
       var slice = 0
       for k in 0..<depth {
-        slice = slice * addressed[k] + (try ShapeSupport.index(indices[t * depth + k], dim: addressed[k], "index"))
+        slice =
+          slice * addressed[k]
+          + (try ShapeSupport.index(indices[t * depth + k], dim: addressed[k], "index"))
       }
       let b = perBatch == 0 ? 0 : t / perBatch
       blocks.append(b * slicesPerBatch + slice)

@@ -19,10 +19,14 @@ public struct OneHot: Operator {
     guard indices.dtype.isInteger || indices.dtype.isFloatingPoint,
       depthTensor.dtype.isInteger || depthTensor.dtype.isFloatingPoint, depthTensor.count == 1
     else { throw OpError("indices and depth should be numeric (depth one value)") }
-    guard values.count == 2 else { throw OpError("values should hold [off, on], got shape \(values.shape)") }
+    guard values.count == 2 else {
+      throw OpError("values should hold [off, on], got shape \(values.shape)")
+    }
     try ShapeSupport.requireMovable(values, "values")
     let depthValue = depthTensor.doubleValue(at: 0)
-    guard depthValue >= 1, depthValue < Double(1 << 32) else { throw OpError("depth \(depthValue) should be positive") }
+    guard depthValue >= 1, depthValue < Double(1 << 32) else {
+      throw OpError("depth \(depthValue) should be positive")
+    }
     let depth = Int(depthValue)
     let r = indices.rank
     guard axis >= -r - 1, axis <= r else {
@@ -46,6 +50,9 @@ public struct OneHot: Operator {
         if v >= 0 && v < Int64(depth) { blocks[(o * depth + Int(v)) * inner + i] = 1 }
       }
     }
-    return [CopyKernel.gatherBlocks(values.reshaped([2]), blockSize: 1, sourceBlocks: blocks, shape: shape)]
+    return [
+      CopyKernel.gatherBlocks(
+        values.reshaped([2]), blockSize: 1, sourceBlocks: blocks, shape: shape)
+    ]
   }
 }

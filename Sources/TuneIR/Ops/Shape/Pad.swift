@@ -32,6 +32,13 @@ public struct Pad: DataMovementGradient {
 
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     let x = try ShapeSupport.input(inputs, 0, "data")
+    let (begin, end, fill) = try resolve(inputs, x)
+    return [try Pad.padded(x, begin: begin, end: end, mode: mode, fill: fill)]
+  }
+
+  /// Per-axis begin and end pads and the fill element, from attributes or inputs.
+  func resolve(_ inputs: [Tensor?], _ x: Tensor) throws -> (begin: [Int], end: [Int], fill: Tensor?)
+  {
     try ShapeSupport.requireMovable(x, "data")
     let r = x.rank
     var fill: Tensor? = nil
@@ -55,7 +62,8 @@ public struct Pad: DataMovementGradient {
       }
     }
     guard pads.count == 2 * axes.count else {
-      throw OpError("pads has \(pads.count) values, expected \(2 * axes.count) for \(axes.count) axes")
+      throw OpError(
+        "pads has \(pads.count) values, expected \(2 * axes.count) for \(axes.count) axes")
     }
     var begin = [Int](repeating: 0, count: r)
     var end = [Int](repeating: 0, count: r)
@@ -63,20 +71,46 @@ public struct Pad: DataMovementGradient {
       begin[a] = pads[k]
       end[a] = pads[k + axes.count]
     }
-    return [try Pad.padded(x, begin: begin, end: end, mode: mode, fill: fill)]
+    return (begin, end, fill)
   }
 
   /// `x` grown by `begin[a]` / `end[a]` elements on each side of axis `a` (cropped where
   /// negative), filled per `mode` (`fill` for `constant`, zero when nil).
-  static func padded(_ x: Tensor, begin: [Int], end: [Int], mode: Mode, fill: Tensor?) throws -> Tensor {
+  static func padded(_ x: Tensor, begin: [Int], end: [Int], mode: Mode, fill: Tensor?) throws
+    -> Tensor
+  {
     try ShapeSupport.requireMovable(x, "data")
     let r = x.rank
     let outShape = try ShapeSupport.checkedShape(
-      (0..<r).map { x.shape[$0] + begin[$0] + end[$0] }, "padded shape")
+      (0..<r).map {
+        try ShapeSupport.add(
+          ShapeSupport.add(x.shape[$0], begin[$0], "padded shape"), end[$0], "padded shape")
+      }, "padded shape")
     if mode != .constant {
       for a in 0..<r where x.shape[a] == 0 && outShape[a] > 0 {
         throw OpError("cannot \(mode.rawValue)-pad axis \(a) of size 0")
       }
+    }
+    if mode == .constant && x.dtype != .string {
+      // A fill, then the kept box of the input copied row by row.
+      var out =
+        fill.map { CopyKernel.filled($0, shape: outShape) }
+        ?? Tensor(zeros: x.dtype, shape: outShape)
+      var sourceStart = [Int](repeating: 0, count: r)
+      var outputStart = [Int](repeating: 0, count: r)
+      var counts = [Int](repeating: 0, count: r)
+      for a in 0..<r {
+        sourceStart[a] = min(max(-begin[a], 0), x.shape[a])
+        outputStart[a] = min(max(begin[a], 0), outShape[a])
+        counts[a] = max(0, min(x.shape[a] - sourceStart[a], outShape[a] - outputStart[a]))
+      }
+      if counts.contains(0) { return out }
+      let inStrides = CopyKernel.contiguousStrides(x.shape)
+      let box = CopyKernel.strided(
+        x, shape: counts, offset: zip(sourceStart, inStrides).reduce(0) { $0 + $1.0 * $1.1 },
+        strides: inStrides)
+      CopyKernel.place(box, into: &out, at: outputStart)
+      return out
     }
     // Trailing axes left alone are copied as whole blocks.
     var split = r
@@ -86,7 +120,7 @@ public struct Pad: DataMovementGradient {
     let maps: [[Int]] = (0..<split).map { a in
       let d = x.shape[a]
       return (0..<outShape[a]).map { o in
-        let i = o - begin[a]
+        let i = o &- begin[a]
         if i >= 0 && i < d { return i }
         switch mode {
         case .constant: return -1
@@ -127,13 +161,44 @@ public struct Pad: DataMovementGradient {
         }
       }
     }
-    return CopyKernel.gatherBlocks(x, blockSize: blockSize, sourceBlocks: blockSize == 0 ? [] : blocks, shape: outShape, fill: fill)
+    return CopyKernel.gatherBlocks(
+      x, blockSize: blockSize, sourceBlocks: blockSize == 0 ? [] : blocks, shape: outShape,
+      fill: fill)
   }
 }
 
 extension Pad {
+  /// Constant mode: the gradient cropped back (a pad by the negated pads); other modes route
+  /// through the index probe.
+  public func backward(
+    inputs: [Tensor?], outputs: [Tensor], saved: [Tensor], outputGradients: [Tensor?],
+    needed: [Bool], context: ExecutionContext
+  ) throws -> [Tensor?] {
+    var result = [Tensor?](repeating: nil, count: inputs.count)
+    guard needed.first == true, let x = inputs.first ?? nil, let g = outputGradients.first ?? nil
+    else {
+      return result
+    }
+    let (begin, end, _) = try resolve(inputs, x)
+    guard g.shape == (0..<x.rank).map({ x.shape[$0] &+ begin[$0] &+ end[$0] }) else {
+      throw OpError("output gradient has shape \(g.shape), expected \(outputs.first?.shape ?? [])")
+    }
+    if mode == .constant {
+      result[0] = try Pad.padded(
+        g, begin: begin.map { -$0 }, end: end.map { -$0 }, mode: .constant, fill: nil)
+      return result
+    }
+    let routes = try routeProbe(DataMovement.probe(x.shape), inputs: inputs, context: context)[0]
+    var grad = Tensor(zeros: g.dtype, shape: x.shape)
+    try DataMovement.scatterAdd(g, routes: routes, into: &grad)
+    result[0] = grad
+    return result
+  }
+
   /// The probe must see zero fill: drop `constant_value` and the attribute value.
-  public func routeProbe(_ probe: Tensor, inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+  public func routeProbe(_ probe: Tensor, inputs: [Tensor?], context: ExecutionContext) throws
+    -> [Tensor]
+  {
     var op = self
     op.valueAttribute = 0
     var i = inputs

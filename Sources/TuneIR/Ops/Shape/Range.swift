@@ -12,11 +12,16 @@ public struct Range: Operator {
     let limit = try ShapeSupport.input(inputs, 1, "limit")
     let delta = try ShapeSupport.input(inputs, 2, "delta")
     let dtype = start.dtype
-    guard limit.dtype == dtype, delta.dtype == dtype, start.count == 1, limit.count == 1, delta.count == 1
+    guard limit.dtype == dtype, delta.dtype == dtype, start.count == 1, limit.count == 1,
+      delta.count == 1
     else {
-      throw OpError("start, limit and delta should be scalars of one type, got \(start.dtype), \(limit.dtype), \(delta.dtype)")
+      throw OpError(
+        "start, limit and delta should be scalars of one type, got \(start.dtype), \(limit.dtype), \(delta.dtype)"
+      )
     }
-    guard dtype.isInteger || dtype.isFloatingPoint else { throw OpError("Range does not support \(dtype)") }
+    guard dtype.isInteger || dtype.isFloatingPoint else {
+      throw OpError("Range does not support \(dtype)")
+    }
     if dtype.isInteger {
       let (s, l, d) = (start.int64Values()[0], limit.int64Values()[0], delta.int64Values()[0])
       guard d != 0 else { throw OpError("delta cannot be 0") }
@@ -46,7 +51,9 @@ public struct Range: Operator {
   static func count(_ steps: Double) throws -> Int {
     guard steps.isFinite else { throw OpError("Range length is not finite") }
     let n = max(steps.rounded(.up), 0)
-    guard n < Double(1 << 40) else { throw OpError("Range length \(n) is too large") }
+    guard n <= Double(ShapeSupport.maxElements) else {
+      throw OpError("Range length \(n) is too large")
+    }
     return Int(n)
   }
 }

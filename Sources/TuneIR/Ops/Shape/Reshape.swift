@@ -23,7 +23,10 @@ public struct Reshape: ReshapeGradient {
     } else {
       requested = try ShapeSupport.ints(ShapeSupport.input(inputs, 1, "shape"), "shape")
     }
-    return [x.reshaped(try Reshape.outputShape(input: x.shape, requested: requested, allowZero: allowZero))]
+    return [
+      x.reshaped(
+        try Reshape.outputShape(input: x.shape, requested: requested, allowZero: allowZero))
+    ]
   }
 
   /// The output shape for `requested` (with 0 and -1 resolved) or an error.
@@ -36,7 +39,9 @@ public struct Reshape: ReshapeGradient {
         inferred = i
       } else if d == 0 && !allowZero {
         guard i < input.count else {
-          throw OpError("shape \(requested) copies dimension \(i) (0) but the input \(input) has rank \(input.count)")
+          throw OpError(
+            "shape \(requested) copies dimension \(i) (0) but the input \(input) has rank \(input.count)"
+          )
         }
         out[i] = input[i]
       } else if d < 0 {
@@ -48,7 +53,12 @@ public struct Reshape: ReshapeGradient {
     }
     let count = Tensor.elementCount(input)
     if let i = inferred {
-      let known = out.enumerated().reduce(1) { $1.offset == i ? $0 : $0 * $1.element }
+      var known = 1
+      for (k, d) in out.enumerated() where k != i {
+        let (p, overflow) = known.multipliedReportingOverflow(by: d)
+        guard !overflow else { throw OpError("cannot reshape \(input) to \(requested)") }
+        known = p
+      }
       guard known != 0, count % known == 0 else {
         throw OpError("cannot reshape \(input) (\(count) elements) to \(requested)")
       }

@@ -12,13 +12,16 @@ public struct ReverseSequence: DataMovementGradient {
     timeAxis = try node.int("time_axis", default: 0)
     batchAxis = try node.int("batch_axis", default: 1)
     guard Set([timeAxis, batchAxis]) == [0, 1] else {
-      throw OpError("time_axis and batch_axis should be 0 and 1 in some order, got \(timeAxis) and \(batchAxis)")
+      throw OpError(
+        "time_axis and batch_axis should be 0 and 1 in some order, got \(timeAxis) and \(batchAxis)"
+      )
     }
   }
 
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     let x = try ShapeSupport.input(inputs, 0, "input")
-    let lens = try ShapeSupport.ints(ShapeSupport.input(inputs, 1, "sequence_lens"), "sequence_lens")
+    let lens = try ShapeSupport.ints(
+      ShapeSupport.input(inputs, 1, "sequence_lens"), "sequence_lens")
     try ShapeSupport.requireMovable(x)
     guard x.rank >= 2 else { throw OpError("input should have rank >= 2, got \(x.shape)") }
     let (steps, batch) = (x.shape[timeAxis], x.shape[batchAxis])

@@ -20,13 +20,17 @@ public struct ScatterElements: Operator {
     let indicesTensor = try ShapeSupport.input(inputs, 1, "indices")
     let updates = try ShapeSupport.input(inputs, 2, "updates")
     guard updates.shape == indicesTensor.shape else {
-      throw OpError("updates shape \(updates.shape) should equal indices shape \(indicesTensor.shape)")
+      throw OpError(
+        "updates shape \(updates.shape) should equal indices shape \(indicesTensor.shape)")
     }
     let a = try ShapeSupport.axis(axis, rank: x.rank)
     let offsets = try GatherElements.sourceOffsets(
       dataShape: x.shape, indices: ShapeSupport.ints(indicesTensor, "indices"),
       indicesShape: indicesTensor.shape, axis: a)
-    return [try ScatterReduction.scatter(into: x, blocks: offsets, blockSize: 1, updates: updates, reduction)]
+    return [
+      try ScatterReduction.scatter(
+        into: x, blocks: offsets, blockSize: 1, updates: updates, reduction)
+    ]
   }
 }
 
@@ -65,9 +69,13 @@ public enum ScatterReduction: String, Sendable {
     try ShapeSupport.requireMovable(data, "data")
     var out = data
     if data.dtype == .string {
-      guard reduction == .none else { throw OpError("reduction \(reduction) does not apply to strings") }
+      guard reduction == .none else {
+        throw OpError("reduction \(reduction) does not apply to strings")
+      }
       for (i, b) in blocks.enumerated() {
-        for j in 0..<blockSize { out.strings[b * blockSize + j] = updates.strings[i * blockSize + j] }
+        for j in 0..<blockSize {
+          out.strings[b * blockSize + j] = updates.strings[i * blockSize + j]
+        }
       }
       return out
     }
@@ -75,39 +83,51 @@ public enum ScatterReduction: String, Sendable {
     if reduction == .none {
       let size = data.dtype.elementSize * blockSize
       for (i, b) in blocks.enumerated() {
-        (out.buffer.pointer + b * size).copyMemory(from: updates.buffer.pointer + i * size, byteCount: size)
+        (out.buffer.pointer + b * size).copyMemory(
+          from: updates.buffer.pointer + i * size, byteCount: size)
       }
       return out
     }
-    func run<T: Numeric & Comparable>(_: T.Type) {
+    func run<T>(_: T.Type, _ combine: (T, T) -> T) {
       let d = out.buffer.pointer.assumingMemoryBound(to: T.self)
       let u = updates.buffer.pointer.assumingMemoryBound(to: T.self)
       for (i, b) in blocks.enumerated() {
         for j in 0..<blockSize {
-          let o = b * blockSize + j
-          let v = u[i * blockSize + j]
-          switch reduction {
-          case .add: d[o] += v
-          case .mul: d[o] *= v
-          case .max: d[o] = Swift.max(d[o], v)
-          case .min: d[o] = Swift.min(d[o], v)
-          case .none: d[o] = v
-          }
+          d[b * blockSize + j] = combine(d[b * blockSize + j], u[i * blockSize + j])
         }
       }
     }
+    func floating<T: FloatingPoint>(_: T.Type) -> (T, T) -> T {
+      switch reduction {
+      case .add: return (+)
+      case .mul: return (*)
+      case .max: return { $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1) }
+      case .min: return { $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1) }
+      case .none: return { $1 }
+      }
+    }
+    // Integers wrap on overflow (as NumPy does) instead of trapping.
+    func integer<T: FixedWidthInteger>(_: T.Type) -> (T, T) -> T {
+      switch reduction {
+      case .add: return (&+)
+      case .mul: return (&*)
+      case .max: return { Swift.max($0, $1) }
+      case .min: return { Swift.min($0, $1) }
+      case .none: return { $1 }
+      }
+    }
     switch data.dtype {
-    case .float: run(Float.self)
-    case .double: run(Double.self)
-    case .float16: run(Float16.self)
-    case .int64: run(Int64.self)
-    case .int32: run(Int32.self)
-    case .int16: run(Int16.self)
-    case .int8: run(Int8.self)
-    case .uint64: run(UInt64.self)
-    case .uint32: run(UInt32.self)
-    case .uint16: run(UInt16.self)
-    case .uint8: run(UInt8.self)
+    case .float: run(Float.self, floating(Float.self))
+    case .double: run(Double.self, floating(Double.self))
+    case .float16: run(Float16.self, floating(Float16.self))
+    case .int64: run(Int64.self, integer(Int64.self))
+    case .int32: run(Int32.self, integer(Int32.self))
+    case .int16: run(Int16.self, integer(Int16.self))
+    case .int8: run(Int8.self, integer(Int8.self))
+    case .uint64: run(UInt64.self, integer(UInt64.self))
+    case .uint32: run(UInt32.self, integer(UInt32.self))
+    case .uint16: run(UInt16.self, integer(UInt16.self))
+    case .uint8: run(UInt8.self, integer(UInt8.self))
     default: throw OpError("reduction \(reduction) is not supported for \(data.dtype)")
     }
     return out

@@ -18,7 +18,8 @@ enum ShapeSupport {
   /// `axis` in [-rank, rank) made non-negative.
   static func axis(_ axis: Int, rank: Int, _ name: String = "axis") throws -> Int {
     guard axis >= -rank, axis < rank else {
-      throw OpError("\(name) \(axis) is out of range for rank \(rank) (expected [\(-rank), \(rank - 1)])")
+      throw OpError(
+        "\(name) \(axis) is out of range for rank \(rank) (expected [\(-rank), \(rank - 1)])")
     }
     return axis < 0 ? axis + rank : axis
   }
@@ -44,7 +45,9 @@ enum ShapeSupport {
   /// The single element of an integer tensor (scalar or one-element 1-D).
   static func scalarInt(_ t: Tensor, _ name: String) throws -> Int {
     let v = try ints(t, name)
-    guard v.count == 1 else { throw OpError("'\(name)' should hold one value, got shape \(t.shape)") }
+    guard v.count == 1 else {
+      throw OpError("'\(name)' should hold one value, got shape \(t.shape)")
+    }
     return v[0]
   }
 
@@ -55,12 +58,28 @@ enum ShapeSupport {
     }
   }
 
+  /// Most elements an op will allocate for one output (2^32): a larger request is an error
+  /// rather than a failed allocation.
+  static let maxElements = 1 << 32
+
   /// A shape whose element count must fit in memory.
   static func checkedShape(_ dims: [Int], _ what: String) throws -> [Int] {
-    guard Tensor.checkedElementCount(dims.map { Int64($0) }, limit: 1 << 40) != nil else {
+    guard Tensor.checkedElementCount(dims.map { Int64($0) }, limit: maxElements) != nil else {
       throw OpError("\(what) \(dims) is invalid (negative or too large)")
     }
     return dims
+  }
+
+  /// `a + b` or `a * b`, or an error naming `what` on overflow.
+  static func add(_ a: Int, _ b: Int, _ what: String) throws -> Int {
+    let (r, o) = a.addingReportingOverflow(b)
+    if o { throw OpError("\(what) overflows") }
+    return r
+  }
+  static func multiply(_ a: Int, _ b: Int, _ what: String) throws -> Int {
+    let (r, o) = a.multipliedReportingOverflow(by: b)
+    if o { throw OpError("\(what) overflows") }
+    return r
   }
 
   /// A slice of `t` along `axis` from `start` (inclusive) with `count` elements.
@@ -82,7 +101,8 @@ enum ShapeSupport {
   @inline(__always)
   static func index(_ i: Int, dim: Int, _ name: String) throws -> Int {
     guard i >= -dim, i < dim else {
-      throw OpError("\(name) \(i) is out of range for a dimension of \(dim) (expected [\(-dim), \(dim - 1)])")
+      throw OpError(
+        "\(name) \(i) is out of range for a dimension of \(dim) (expected [\(-dim), \(dim - 1)])")
     }
     return i < 0 ? i + dim : i
   }

@@ -18,7 +18,7 @@ public struct Slice: DataMovementGradient {
       }
       startsAttribute = s
       endsAttribute = e
-      axesAttribute = try node.ints("axes")
+      axesAttribute = try node.ints("axes").flatMap { $0.isEmpty ? nil : $0 }
     }
   }
 
@@ -50,19 +50,24 @@ public struct Slice: DataMovementGradient {
     var strides = inStrides
     var offset = 0
     for (k, axis) in a.enumerated() {
-      let (start, count) = try Slice.resolve(start: starts[k], end: ends[k], step: st[k], dim: x.shape[axis])
+      let (start, count) = try Slice.resolve(
+        start: starts[k], end: ends[k], step: st[k], dim: x.shape[axis])
       shape[axis] = count
       strides[axis] = inStrides[axis] &* st[k]
       if count > 0 { offset += start * inStrides[axis] }
     }
     if shape == x.shape && st.allSatisfy({ $0 == 1 }) { return [x] }
     try ShapeSupport.requireMovable(x)
-    if shape.contains(0) { return [CopyKernel.strided(x, shape: shape, offset: 0, strides: inStrides)] }
+    if shape.contains(0) {
+      return [CopyKernel.strided(x, shape: shape, offset: 0, strides: inStrides)]
+    }
     return [CopyKernel.strided(x, shape: shape, offset: offset, strides: strides)]
   }
 
   /// The first index and the element count of `start:end:step` on an axis of length `dim`.
-  public static func resolve(start: Int, end: Int, step: Int, dim: Int) throws -> (start: Int, count: Int) {
+  public static func resolve(start: Int, end: Int, step: Int, dim: Int) throws -> (
+    start: Int, count: Int
+  ) {
     guard step != 0 else { throw OpError("slice step cannot be 0") }
     var s = start < 0 ? start &+ dim : start
     var e = end < 0 ? end &+ dim : end

@@ -23,6 +23,8 @@ public struct SpaceToDepth: DataMovementGradient {
     }
     let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2] / b, x.shape[3] / b)
     let moved = CopyKernel.transpose(x.reshaped([n, c, h, b, w, b]), perm: [0, 3, 5, 1, 2, 4])
-    return [moved.reshaped([n, c * b * b, h, w])]
+    let channels = try ShapeSupport.multiply(
+      ShapeSupport.multiply(c, b, "output channels"), b, "output channels")
+    return [moved.reshaped([n, channels, h, w])]
   }
 }

@@ -1,7 +1,7 @@
 import TuneTensor
 
 /// ONNX `Split`: consecutive pieces of the input along `axis`. Sizes come from `split` (an
-/// attribute before opset 13, an optional input from 13); without them the axis is split into
+/// attribute before opset 13 (in opset 1 also an input), an optional input from 13); without them the axis is split into
 /// one equal piece per output (opset 18: `num_outputs` pieces, the last one smaller when the
 /// axis does not divide evenly).
 /// https://onnx.ai/onnx/operators/onnx__Split.html
@@ -16,11 +16,14 @@ public struct Split: DataMovementGradient {
 
   public init(node: Node, opset: Int) throws {
     axis = try node.int("axis", default: 0)
-    splitFromInput = opset >= 13
-    splitAttribute = splitFromInput ? nil : try node.ints("split")
+    // Opset 1 took `split` as an attribute or an input; 2–12 as an attribute; 13+ as an input.
+    splitFromInput = opset >= 13 || opset < 2
+    splitAttribute = opset >= 13 ? nil : try node.ints("split")
     numOutputs = opset >= 18 ? try node.intIfPresent("num_outputs") : nil
     outputCount = node.outputs.count
-    if let n = numOutputs, n < 1 { throw OpError("num_outputs should be at least 1, got \(n)") }
+    if let n = numOutputs, n < 1 || n != outputCount {
+      throw OpError("num_outputs \(n) should equal the node's \(outputCount) outputs")
+    }
   }
 
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
@@ -28,7 +31,8 @@ public struct Split: DataMovementGradient {
     let a = try ShapeSupport.axis(axis, rank: x.rank)
     let dim = x.shape[a]
     var sizes = splitAttribute
-    if splitFromInput, let t = ShapeSupport.optionalInput(inputs, 1) {
+    // An empty `split` tensor counts as omitted (as onnxruntime reads it).
+    if splitFromInput, let t = ShapeSupport.optionalInput(inputs, 1), t.count > 0 {
       sizes = try ShapeSupport.ints(t, "split")
     }
     if let s = sizes {

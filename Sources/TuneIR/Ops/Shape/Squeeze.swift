@@ -19,7 +19,8 @@ public struct Squeeze: ReshapeGradient {
     if axesFromInput, let t = ShapeSupport.optionalInput(inputs, 1) {
       axes = try ShapeSupport.ints(t, "axes")
     }
-    guard let axes else { return [x.reshaped(x.shape.filter { $0 != 1 })] }
+    // Empty axes count as omitted (as onnxruntime reads them).
+    guard let axes, !axes.isEmpty else { return [x.reshaped(x.shape.filter { $0 != 1 })] }
     let a = Set(try ShapeSupport.axes(axes, rank: x.rank))
     for i in a where x.shape[i] != 1 {
       throw OpError("cannot squeeze axis \(i) of shape \(x.shape): its size is not 1")

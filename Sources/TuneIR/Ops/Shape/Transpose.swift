@@ -13,7 +13,8 @@ public struct Transpose: DataMovementGradient {
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     let x = try ShapeSupport.input(inputs, 0, "data")
     let p = perm ?? Array((0..<x.rank).reversed())
-    guard p.count == x.rank, Set(p).count == p.count, p.allSatisfy({ $0 >= 0 && $0 < x.rank }) else {
+    guard p.count == x.rank, Set(p).count == p.count, p.allSatisfy({ $0 >= 0 && $0 < x.rank })
+    else {
       throw OpError("perm \(p) is not a permutation of the \(x.rank) axes of \(x.shape)")
     }
     // Moving only unit axes (or none) keeps the element order: a reshape.
@@ -30,12 +31,15 @@ extension Transpose {
     inputs: [Tensor?], outputs: [Tensor], saved: [Tensor], outputGradients: [Tensor?],
     needed: [Bool], context: ExecutionContext
   ) throws -> [Tensor?] {
-    guard needed.first == true, let x = inputs.first ?? nil, let g = outputGradients.first ?? nil else {
+    guard needed.first == true, let x = inputs.first ?? nil, let g = outputGradients.first ?? nil
+    else {
       return [Tensor?](repeating: nil, count: inputs.count)
     }
     let p = perm ?? Array((0..<x.rank).reversed())
     guard p.count == x.rank, g.shape == p.map({ x.shape[$0] }) else {
-      throw OpError("output gradient has shape \(g.shape), expected \(p.count == x.rank ? p.map { x.shape[$0] } : [])")
+      throw OpError(
+        "output gradient has shape \(g.shape), expected \(p.count == x.rank ? p.map { x.shape[$0] } : [])"
+      )
     }
     var inverse = p
     for (k, axis) in p.enumerated() { inverse[axis] = k }

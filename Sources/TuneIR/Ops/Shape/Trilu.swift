@@ -13,7 +13,8 @@ public struct Trilu: DataMovementGradient {
 
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     let x = try ShapeSupport.input(inputs, 0, "input")
-    let k = try ShapeSupport.optionalInput(inputs, 1).map { try ShapeSupport.scalarInt($0, "k") } ?? 0
+    let k =
+      try ShapeSupport.optionalInput(inputs, 1).map { try ShapeSupport.scalarInt($0, "k") } ?? 0
     guard x.rank >= 2 else { throw OpError("input should have rank >= 2, got \(x.shape)") }
     guard x.dtype.elementSize > 0 else { throw OpError("Trilu does not support \(x.dtype)") }
     var out = x

@@ -18,7 +18,8 @@ public struct Unique: Operator {
 
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     var x = try ShapeSupport.input(inputs, 0, "X")
-    guard x.dtype == .string || x.dtype.isInteger || x.dtype.isFloatingPoint || x.dtype == .bool else {
+    guard x.dtype == .string || x.dtype.isInteger || x.dtype.isFloatingPoint || x.dtype == .bool
+    else {
       throw OpError("Unique does not support \(x.dtype)")
     }
     let a: Int

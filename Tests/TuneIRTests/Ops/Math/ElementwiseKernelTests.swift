@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TuneIR
 import TuneTensor
@@ -12,6 +13,8 @@ private func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor {
 @Test(arguments: [
   ([2, 3, 4], [2, 3, 4]), ([2, 3, 4], [4]), ([2, 3, 4], [3, 1]), ([2, 1, 4], [3, 1]),
   ([1], [2, 3]), ([5, 1, 1], [1, 4, 3]), ([], [3, 2]), ([3, 1, 5], [3, 4, 1]),
+  ([4, 1, 3, 5], [1, 6, 1, 1]), ([2, 3, 4, 5], [3, 1, 1]), ([1, 1, 1], [1]), ([0, 3], [3]),
+  ([2, 3, 4, 5], [2, 3, 1, 1]), ([2, 1, 4, 1], [2, 3, 4, 5]),
 ])
 func zipMatchesNaive(_ a: [Int], _ b: [Int]) throws {
   let x = randomTensor(a, seed: 1)
@@ -28,6 +31,14 @@ func zipMatchesNaive(_ a: [Int], _ b: [Int]) throws {
 ])
 func reduceMatchesNaive(_ mask: [Bool]) {
   let x = randomTensor([3, 4, 5], seed: 3)
+  let y = randomTensor([2, 3, 4, 5], seed: 4)
+  for m in [[false] + mask, mask + [true], mask + [false]] {
+    let fast = Elementwise.reduce(y, as: Float.self, reduced: m, initial: 0) { a, e, _ in a + e }
+    let naive = Elementwise.reduceNaive(y, as: Float.self, reduced: m, initial: 0) { $0 + $1 }
+    for (f, n) in zip(fast.elements(as: Float.self), naive.elements(as: Float.self)) {
+      #expect(abs(f - n) <= 1e-5 * (1 + abs(n)))
+    }
+  }
   let fast = Elementwise.reduce(x, as: Float.self, reduced: mask, initial: 0) { a, e, _ in a + e }
   let naive = Elementwise.reduceNaive(x, as: Float.self, reduced: mask, initial: 0) { $0 + $1 }
   #expect(fast.shape == naive.shape)
@@ -42,6 +53,15 @@ func reduceMatchesNaive(_ mask: [Bool]) {
   let y = Tensor([-1] as [Int64], shape: [])
   let out = Elementwise.select(c, x, y, shape: [2, 3])
   #expect(out.elements(as: Int64.self) == [1, 2, 3, -1, -1, -1])
+  let z = randomTensor([2, 3, 4], seed: 5)
+  let w = randomTensor([3, 1], seed: 6)
+  let cond = Tensor([true, false, false, true], shape: [4])
+  let picked = Elementwise.select(cond, z, w, shape: [2, 3, 4])
+  for i in 0..<24 {
+    let expected = i % 4 == 0 || i % 4 == 3
+      ? z.elements(as: Float.self)[i] : w.elements(as: Float.self)[(i / 4) % 3]
+    #expect(picked.elements(as: Float.self)[i] == expected)
+  }
 }
 
 @Test func integerDivisionAndModuloByZeroGiveZero() throws {
@@ -61,4 +81,21 @@ func reduceMatchesNaive(_ mask: [Bool]) {
   #expect(throws: OpError.self) {
     try runOp1("Cast", [Tensor([1] as [Float], shape: [1])], attributes: [.int("to", 8)])
   }
+}
+
+@Test func fastExpMatchesTheCLibrary() {
+  var worst: Float = 0
+  var x: Float = -87
+  while x < 88.7 {
+    let fast = Elementwise.exp(x)
+    let libm = Foundation.exp(Double(x))
+    worst = max(worst, Float(abs(Double(fast) - libm) / libm))
+    x += 0.0137
+  }
+  #expect(worst < 3e-7, "worst relative error \(worst)")
+  #expect(Elementwise.exp(0) == 1)
+  #expect(Elementwise.exp(89) == .infinity)
+  #expect(Elementwise.exp(-.infinity) == 0)
+  #expect(Elementwise.exp(-100) == 0)
+  #expect(Elementwise.exp(.nan).isNaN)
 }

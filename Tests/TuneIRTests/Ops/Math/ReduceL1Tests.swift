@@ -37,3 +37,14 @@ import TuneTensor
   #expect(y.dtype == .float)
   expectClose(y, [4.151595115661621, 4.246764659881592, 3.327849864959717, 4.927467346191406, 3.8982954025268555, 4.485610008239746], shape: [2, 3, 1], tolerance: 1e-5)
 }
+
+/// ReduceL1 noop_without_axes_input (opset 18); expected values from the ONNX reference implementation.
+@Test func reduceL1NoopWithoutAxesInput() throws {
+  let y = try runOp1(
+    "ReduceL1",
+    [
+      Tensor([0.09869895875453949, 0.5240527391433716, -1.187328577041626, 1.848204255104065, -0.8434476852416992, -0.775919497013092] as [Float], shape: [2, 3])
+    ], attributes: [.int("noop_with_empty_axes", 1)], opset: 18)
+  #expect(y.dtype == .float)
+  expectClose(y, [0.09869895875453949, 0.5240527391433716, 1.187328577041626, 1.848204255104065, 0.8434476852416992, 0.775919497013092], shape: [2, 3], tolerance: 1e-5)
+}

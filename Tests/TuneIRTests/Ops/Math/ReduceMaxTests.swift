@@ -61,3 +61,15 @@ import TuneTensor
   #expect(y.dtype == .float)
   expectClose(y, [-.infinity, -.infinity, -.infinity, -.infinity, -.infinity, -.infinity, -.infinity, -.infinity], shape: [2, 1, 4], tolerance: 1e-5)
 }
+
+/// ReduceMax noop_empty_axes (opset 18); expected values from the ONNX reference implementation.
+@Test func reduceMaxNoopEmptyAxes() throws {
+  let y = try runOp1(
+    "ReduceMax",
+    [
+      Tensor([-0.9747504591941833, -1.7300949096679688, -0.30830836296081543, 1.0873452425003052, 0.8382677435874939, -1.2177101373672485] as [Float], shape: [2, 3]),
+      Tensor([] as [Int64], shape: [0])
+    ], attributes: [.int("noop_with_empty_axes", 1)], opset: 18)
+  #expect(y.dtype == .float)
+  expectClose(y, [-0.9747504591941833, -1.7300949096679688, -0.30830836296081543, 1.0873452425003052, 0.8382677435874939, -1.2177101373672485], shape: [2, 3], tolerance: 1e-5)
+}

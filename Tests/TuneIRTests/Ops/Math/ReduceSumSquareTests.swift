@@ -37,3 +37,15 @@ import TuneTensor
   #expect(y.dtype == .float)
   expectClose(y, [6.0602521896362305, 6.678468704223633, 4.298105716705322, 6.232600688934326, 4.062618255615234, 5.236438274383545], shape: [2, 3, 1], tolerance: 1e-5)
 }
+
+/// ReduceSumSquare noop_empty_axes_squares (opset 18); expected values from the ONNX reference implementation.
+@Test func reduceSumSquareNoopEmptyAxesSquares() throws {
+  let y = try runOp1(
+    "ReduceSumSquare",
+    [
+      Tensor([-1.0153453350067139, 0.57342928647995, -0.493509978055954, 0.5486540794372559, -0.9674604535102844, -0.09385190904140472] as [Float], shape: [2, 3]),
+      Tensor([] as [Int64], shape: [0])
+    ], attributes: [.int("noop_with_empty_axes", 1)], opset: 18)
+  #expect(y.dtype == .float)
+  expectClose(y, [1.0309261083602905, 0.3288211524486542, 0.243552103638649, 0.3010213077068329, 0.9359797239303589, 0.008808180689811707], shape: [2, 3], tolerance: 1e-5)
+}

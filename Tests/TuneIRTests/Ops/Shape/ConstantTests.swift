@@ -10,7 +10,8 @@ import TuneTensor
 
   @Test func tensorValue() throws {
     let t = Tensor([1, 2, 3, 4, 5, 6] as [Int32], shape: [2, 3])
-    ShapeOpHarness.expectClose(try value([ShapeOpHarness.tensorAttribute("value", t)]), t, rtol: 0, atol: 0)
+    ShapeOpHarness.expectClose(
+      try value([ShapeOpHarness.tensorAttribute("value", t)]), t, rtol: 0, atol: 0)
   }
 
   @Test func scalarAndListForms() throws {
@@ -38,11 +39,15 @@ import TuneTensor
     var flat = Attribute(name: "sparse_value")
     flat.type = Attribute.Kind.sparseTensor.rawValue
     flat.sparseTensor = SparseTensor(
-      values: values, indices: TensorProto(name: nil, data: Tensor([1, 4] as [Int64], shape: [2])), dims: [2, 3])
-    ShapeOpHarness.expectClose(try value([flat]), Tensor([0, 5, 0, 0, 7, 0] as [Float], shape: [2, 3]))
+      values: values, indices: TensorProto(name: nil, data: Tensor([1, 4] as [Int64], shape: [2])),
+      dims: [2, 3])
+    ShapeOpHarness.expectClose(
+      try value([flat]), Tensor([0, 5, 0, 0, 7, 0] as [Float], shape: [2, 3]))
     var coords = flat
-    coords.sparseTensor?.indices = TensorProto(name: nil, data: Tensor([0, 2, 1, 0] as [Int64], shape: [2, 2]))
-    ShapeOpHarness.expectClose(try value([coords]), Tensor([0, 0, 5, 7, 0, 0] as [Float], shape: [2, 3]))
+    coords.sparseTensor?.indices = TensorProto(
+      name: nil, data: Tensor([0, 2, 1, 0] as [Int64], shape: [2, 2]))
+    ShapeOpHarness.expectClose(
+      try value([coords]), Tensor([0, 0, 5, 7, 0, 0] as [Float], shape: [2, 3]))
     var bad = flat
     bad.sparseTensor?.indices = TensorProto(name: nil, data: Tensor([1, 6] as [Int64], shape: [2]))
     ShapeOpHarness.expectOpError(Constant.self, opset: 13, attributes: [bad], inputs: [])

@@ -11,7 +11,8 @@ enum ShapeOpHarness {
     outputCount: Int = 1
   ) throws -> [Tensor] {
     let node = Node(
-      opType: op.opType, inputs: inputs.enumerated().map { $0.element == nil ? "" : "x\($0.offset)" },
+      opType: op.opType,
+      inputs: inputs.enumerated().map { $0.element == nil ? "" : "x\($0.offset)" },
       outputs: (0..<outputCount).map { "y\($0)" }, attributes: attributes)
     let instance = try op.init(node: node, opset: opset)
     return try instance.forward(inputs, context: ExecutionContext())
@@ -38,7 +39,8 @@ enum ShapeOpHarness {
       if a.isNaN && e.isNaN { continue }
       if !(abs(a - e) <= atol + rtol * abs(e)) { bad.append("[\(i)] \(a) != \(e)") }
     }
-    #expect(bad.isEmpty, "\(bad.count) mismatches: \(bad.prefix(5))", sourceLocation: sourceLocation)
+    #expect(
+      bad.isEmpty, "\(bad.count) mismatches: \(bad.prefix(5))", sourceLocation: sourceLocation)
   }
 
   /// Expects the op to throw an `OpError`.
@@ -47,7 +49,8 @@ enum ShapeOpHarness {
     outputCount: Int = 1, sourceLocation: SourceLocation = #_sourceLocation
   ) {
     #expect(throws: OpError.self, sourceLocation: sourceLocation) {
-      _ = try run(op, opset: opset, attributes: attributes, inputs: inputs, outputCount: outputCount)
+      _ = try run(
+        op, opset: opset, attributes: attributes, inputs: inputs, outputCount: outputCount)
     }
   }
 

@@ -1,0 +1,426 @@
+import Foundation
+import TuneData
+import TuneIR
+import TuneONNX
+import TuneRuntime
+import TuneTensor
+import TuneTrain
+
+/// `onnx-tune finetune MODEL --data DIR --out TUNED.onnx`: the whole transfer-learning recipe.
+enum FinetuneCommand: CLICommand {
+  static let name = "finetune"
+  static let summary = "Swap the head, freeze the backbone, train on your data, export ONNX"
+  static let help = """
+    Usage: onnx-tune finetune MODEL --data PATH --out TUNED.onnx [options]
+
+    Detects MODEL's classifier head, replaces it for the classes found in the data, freezes the
+    backbone, trains with AdamW and early stopping on a validation split, and writes a
+    deployment ONNX file (Dropout removed, BatchNormalization folded, class names and
+    preprocessing in metadata_props). The written file is read back and run on the validation
+    set; it must agree with the trained model within 1e-4 or the command fails.
+
+    Data:
+      --data PATH             image folder (one subfolder per class), .npz, .npy (+ --labels) or CSV
+      --labels FILE           labels .npy for a features .npy
+      --val-data PATH         a separate validation set (default: a split of --data)
+      --val-split F           validation fraction when splitting (default 0.2; 0 for none)
+      --size HxW              image size (default: the model's input size)
+      --normalize PRESET      imagenet, [-1,1], [0,1] (default: the model's metadata, else [0,1])
+      --augment               random flip, resized crop, rotation and brightness/contrast jitter
+    Model surgery:
+      --head SPEC             new head, e.g. dense:256:relu,dropout:0.3,dense:CLASSES (default dense:CLASSES)
+      --classes N             number of classes (default: found in the data)
+      --freeze POLICY         head (default), none, pattern:GLOB[;GLOB], upto:NODE_OR_TENSOR, last:K
+      --cut-at TENSOR         use TENSOR as the feature tensor (drop everything after it)
+      --pop N                 drop the last N layers of the head
+      --from-scratch          re-initialize every weight (He uniform; BatchNorm to identity) and
+                              train everything: the baseline a fine-tune should beat
+    Training:
+      --epochs N              (default 10)
+      --batch-size N          (default 32)
+      --optimizer NAME        adamw (default), adam, sgd
+      --lr RATE               learning rate (default 1e-3)
+      --momentum M            SGD momentum (default 0.9)
+      --weight-decay W        (default 0.01 for adamw, 0 otherwise)
+      --schedule NAME         constant (default), cosine, step:EPOCHS:GAMMA
+      --warmup STEPS          linear warm-up steps for cosine (default 0)
+      --clip-norm N           clip gradients to this global norm
+      --patience N            early-stopping patience in epochs (default 3; 0 turns it off)
+      --label-smoothing E     (default 0)
+      --seed S                (default 0)
+      --threads N             compute threads, OpenBLAS included
+      --checkpoint-dir DIR    write best.ckpt and last.ckpt there after each epoch
+      --resume                continue from DIR/last.ckpt
+    Output:
+      --out FILE              the tuned model (required)
+      --softmax               end the exported model with a Softmax
+      --trainable             keep BatchNormalization and Dropout (a file to fine-tune further)
+      -h, --help              show this help
+
+    Beside the output it writes FILE.history.csv, FILE.history.json and FILE.config.json.
+    """
+
+  struct Settings {
+    var model = ""
+    var data = ""
+    var labels: String?
+    var valData: String?
+    var valSplit = 0.2
+    var size: (Int, Int)?
+    var normalize: String?
+    var augment = false
+    var head: String?
+    var classes: Int?
+    var freeze = "head"
+    var cutAt: String?
+    var pop: Int?
+    var epochs = 10
+    var batchSize = 32
+    var optimizer = "adamw"
+    var lr = 1e-3
+    var momentum = 0.9
+    var weightDecay: Double?
+    var schedule = "constant"
+    var warmup = 0
+    var clipNorm: Double?
+    var patience = 3
+    var labelSmoothing = 0.0
+    var seed: UInt64 = 0
+    var threads: Int?
+    var checkpointDir: String?
+    var resume = false
+    var out = ""
+    var softmax = false
+    var trainable = false
+    var fromScratch = false
+  }
+
+  static func parse(_ a: inout Arguments) throws -> Settings {
+    var s = Settings()
+    s.labels = try a.option("--labels")
+    s.valData = try a.option("--val-data")
+    if let v = try a.doubleOption("--val-split") {
+      guard v >= 0 && v < 1 else { throw CLIError(message: "finetune: --val-split must be in [0, 1), got \(v)", usage: true) }
+      s.valSplit = v
+    }
+    if let size = try a.option("--size") {
+      let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
+      guard parts.count == 2 || parts.count == 1, parts.allSatisfy({ $0 > 0 }) else {
+        throw CLIError(message: "finetune: --size expects HxW (e.g. 224x224), got '\(size)'", usage: true)
+      }
+      s.size = (parts[0], parts.count == 2 ? parts[1] : parts[0])
+    }
+    s.normalize = try a.option("--normalize")
+    s.augment = a.flag("--augment")
+    s.head = try a.option("--head")
+    s.classes = try a.intOption("--classes", in: 2...1_000_000)
+    s.freeze = try a.option("--freeze") ?? "head"
+    s.cutAt = try a.option("--cut-at")
+    s.pop = try a.intOption("--pop", in: 1...1000)
+    s.epochs = try a.intOption("--epochs", in: 1...100_000) ?? 10
+    s.batchSize = try a.intOption("--batch-size", in: 1...65536) ?? 32
+    s.optimizer = (try a.option("--optimizer") ?? "adamw").lowercased()
+    guard ["adamw", "adam", "sgd"].contains(s.optimizer) else {
+      throw CLIError(message: "finetune: --optimizer must be adamw, adam or sgd, got '\(s.optimizer)'", usage: true)
+    }
+    s.lr = try a.doubleOption("--lr") ?? 1e-3
+    s.momentum = try a.doubleOption("--momentum") ?? 0.9
+    s.weightDecay = try a.doubleOption("--weight-decay")
+    s.schedule = try a.option("--schedule") ?? "constant"
+    s.warmup = try a.intOption("--warmup", in: 0...10_000_000) ?? 0
+    s.clipNorm = try a.doubleOption("--clip-norm")
+    s.patience = try a.intOption("--patience", in: 0...100_000) ?? 3
+    s.labelSmoothing = try a.doubleOption("--label-smoothing") ?? 0
+    s.seed = UInt64(try a.intOption("--seed", in: 0...Int.max) ?? 0)
+    s.threads = try a.intOption("--threads", in: 1...256)
+    s.checkpointDir = try a.option("--checkpoint-dir")
+    s.resume = a.flag("--resume")
+    s.softmax = a.flag("--softmax")
+    s.trainable = a.flag("--trainable")
+    s.fromScratch = a.flag("--from-scratch")
+    if s.fromScratch { s.freeze = "none" }
+    guard let data = try a.option("--data") else { throw CLIError(message: "finetune: --data PATH is required", usage: true) }
+    guard let out = try a.option("--out") else { throw CLIError(message: "finetune: --out FILE is required", usage: true) }
+    s.data = data
+    s.out = out
+    s.model = try a.positionals(["MODEL"])[0]
+    if s.resume && s.checkpointDir == nil {
+      throw CLIError(message: "finetune: --resume needs --checkpoint-dir", usage: true)
+    }
+    return s
+  }
+
+  static func run(_ arguments: inout Arguments) throws -> Int32 {
+    let s = try parse(&arguments)
+    let started = Date()
+    if let t = s.threads { ComputeThreads.set(t) }
+    var model = try ONNXReader.readModel(atPath: s.model)
+    if s.fromScratch { reinitialize(&model, seed: s.seed) }
+
+    // Preprocessing: the model's input shape, its stored preprocessing, then the flags.
+    let stored = model.metadata("onnx_tune.preprocessing").flatMap(StoredPreprocessing.init(json:))
+    let inputInfo = model.graph?.runtimeInputs.first
+    let inputShape = (inputInfo?.type?.tensorDims ?? []).map { Int($0.fixedValue ?? -1) }
+    var normalization: ImagePreprocessing.Normalization = .zeroToOne
+    if let n = s.normalize {
+      guard let parsed = ImagePreprocessing.Normalization(name: n) else {
+        throw CLIError(message: "finetune: --normalize must be imagenet, [-1,1] or [0,1], got '\(n)'", usage: true)
+      }
+      normalization = parsed
+    } else if let stored, let mean = stored.mean, let std = stored.std {
+      normalization = .custom(mean: mean, std: std)
+    }
+    let isImageFolder = (try? FileManager.default.attributesOfItem(atPath: s.data)[.type] as? FileAttributeType) == .typeDirectory
+    var preprocessing: ImagePreprocessing?
+    if isImageFolder {
+      preprocessing = try ImagePreprocessing(
+        inputShape: inputShape, height: s.size?.0 ?? stored?.size?.first, width: s.size?.1 ?? stored?.size?.last,
+        normalization: normalization)
+    }
+    let augmentation: Augmentation? = s.augment ? Augmentation() : nil
+
+    // Data and split.
+    let full = try DatasetReader.open(s.data, labels: s.labels, preprocessing: preprocessing, augmentation: augmentation)
+    let classNames = full.classNames
+    let trainSet: any Dataset
+    let valSet: (any Dataset)?
+    if let v = s.valData {
+      trainSet = full
+      valSet = try DatasetReader.open(v, preprocessing: preprocessing, classNames: classNames)
+    } else if s.valSplit > 0 {
+      let split = try DatasetSplit(full, validationFraction: s.valSplit, seed: s.seed)
+      let (t, v) = split.subsets(of: AnyDataset(full))
+      trainSet = t
+      valSet = v
+    } else {
+      trainSet = full
+      valSet = nil
+    }
+    let report = BadDataReport()
+
+    // Surgery.
+    let spec = try s.head.map { try HeadSpec(parsing: $0) }
+    let classes = s.classes ?? classNames.count
+    let plan = try SurgeryPlan(
+      model: model,
+      options: .init(
+        spec: spec ?? .standard, classes: classes, freeze: try FreezePolicy(parsing: s.freeze), cutAt: s.cutAt,
+        pop: s.pop, outputActivation: s.softmax ? .some("softmax") : nil, seed: s.seed))
+    print("Plan: head \(plan.spec?.description ?? "kept") for \(plan.classes) classes (\(classNames.joined(separator: ", "))); feature tensor '\(plan.oldHead.featureTensor)'")
+    print(
+      "      \(InspectCommand.grouped(plan.trainable.trainableParameterCount)) trainable parameters in \(plan.trainable.trainable.count) tensors, \(InspectCommand.grouped(plan.trainable.frozenParameterCount)) frozen")
+    print("      \(trainSet.count) training and \(valSet?.count ?? 0) validation samples")
+
+    // Train on logits: if the head ends in Softmax/LogSoftmax, differentiate its input.
+    var trainingModel = plan.model
+    let output = plan.oldHead.output
+    var logits = output
+    if let g = trainingModel.graph, let p = g.nodes.first(where: { $0.outputs.contains(output) }),
+      p.opType == "Softmax" || p.opType == "LogSoftmax", let x = p.inputs.first
+    {
+      logits = x
+      if !g.outputs.contains(where: { $0.name == x }) { trainingModel.graph!.outputs.append(ValueInfo(name: x)) }
+    }
+    let trainer = try Trainer(
+      model: trainingModel, trainable: Set(plan.trainable.trainable), input: inputInfo?.name, output: logits)
+
+    var config = FitConfiguration()
+    config.epochs = s.epochs
+    config.batchSize = s.batchSize
+    config.learningRate = s.lr
+    config.seed = s.seed
+    config.loss = SoftmaxCrossEntropy(labelSmoothing: Float(s.labelSmoothing))
+    config.clipNorm = s.clipNorm.map(Float.init)
+    config.earlyStoppingPatience = s.patience > 0 && valSet != nil ? s.patience : nil
+    config.checkpointDirectory = s.checkpointDir
+    switch s.optimizer {
+    case "sgd": config.optimizer = SGD(momentum: Float(s.momentum), weightDecay: Float(s.weightDecay ?? 0))
+    case "adam": config.optimizer = Adam(weightDecay: Float(s.weightDecay ?? 0))
+    default: config.optimizer = AdamW(weightDecay: Float(s.weightDecay ?? 0.01))
+    }
+    let scheduleParts = s.schedule.lowercased().split(separator: ":")
+    switch scheduleParts.first ?? "constant" {
+    case "constant": config.schedule = .constant
+    case "cosine":
+      let steps = s.epochs * ((trainSet.count + s.batchSize - 1) / s.batchSize)
+      config.schedule = .cosine(warmup: s.warmup, total: steps, minimum: 0)
+    case "step" where scheduleParts.count == 3:
+      guard let size = Int(scheduleParts[1]), let gamma = Double(scheduleParts[2]) else { fallthrough }
+      config.schedule = .step(stepSize: size, gamma: gamma)
+    default:
+      throw CLIError(message: "finetune: --schedule must be constant, cosine or step:EPOCHS:GAMMA, got '\(s.schedule)'", usage: true)
+    }
+
+    let train = DatasetBatchSource(trainSet, augment: s.augment, seed: s.seed, report: report)
+    let validation = valSet.map { DatasetBatchSource($0, augment: false, seed: s.seed, report: report) }
+    var before: Double?
+    if let validation {
+      before = try trainer.evaluate(validation, batchSize: s.batchSize, loss: config.loss, topK: 5).accuracy
+    }
+    let resume = s.resume ? try Checkpoint.read(atPath: s.checkpointDir! + "/last.ckpt") : nil
+    let bar = ProgressBar(epochs: s.epochs)
+    let history = try trainer.fit(train: train, validation: validation, configuration: config, resume: resume) {
+      bar.handle($0)
+    }
+
+    // Export.
+    var tuned = trainer.trainedModel()
+    if logits != output { tuned.graph!.outputs.removeAll { $0.name == logits } }
+    if !s.trainable {
+      _ = try PassDriver.run([DropoutRemoval(), BatchNormFolding(), IdentityRemoval(), DeadNodeElimination()], on: &tuned)
+    } else {
+      tuned.setMetadata("onnx_tune.trainable", plan.trainable.trainable.joined(separator: "\n"))
+    }
+    tuned.setMetadata(ClassNamesMetadata.key, ClassNamesMetadata.encode(classNames))
+    if let p = preprocessing {
+      let (mean, std) = p.normalization.parameters(channels: p.channels)
+      tuned.setMetadata(
+        "onnx_tune.preprocessing",
+        StoredPreprocessing(size: [p.height, p.width], layout: p.layout.rawValue.uppercased(), channels: p.channels, mean: mean, std: std).json)
+    }
+    // Inline (the writer still moves weights to OUT.data by itself past protobuf's 2 GiB).
+    try ONNXWriter.write(tuned, toPath: s.out, options: .init(externalData: .inline))
+
+    // Check: the written file, read back by our reader, agrees with the trained model.
+    var exportedAccuracy: Double?
+    if let validation {
+      let reread = try ONNXReader.readModel(atPath: s.out)
+      let a = try ExecutionPlan(model: trainer.trainedModel())
+      let b = try ExecutionPlan(model: reread)
+      let ia = a.outputs.firstIndex { $0.name == output }!
+      let ib = b.outputs.firstIndex { $0.name == output }!
+      var correct = 0
+      var worst: Float = 0
+      let inputName = trainer.input
+      for start in stride(from: 0, to: validation.count, by: s.batchSize) {
+        let (x, y) = try validation.batch(Array(start..<min(start + s.batchSize, validation.count)))
+        let ya = try Executor.run(a, inputs: [inputName: x])[ia].floatValues()
+        let yb = try Executor.run(b, inputs: [inputName: x])[ib].floatValues()
+        for (u, v) in zip(ya, yb) { worst = max(worst, abs(u - v)) }
+        let c = yb.count / max(y.count, 1)
+        for (i, label) in y.enumerated() {
+          let row = yb[(i * c)..<((i + 1) * c)]
+          if row.firstIndex(of: row.max()!)! - row.startIndex == label { correct += 1 }
+        }
+      }
+      guard worst <= 1e-4 else {
+        throw CLIError(message: "finetune: the exported model differs from the trained one by \(worst) (> 1e-4); \(s.out) is not trustworthy")
+      }
+      exportedAccuracy = Double(correct) / Double(max(validation.count, 1))
+    }
+
+    try write(history.csv(), to: s.out + ".history.csv")
+    try write(history.json(), to: s.out + ".history.json")
+    try write(configJSON(s, classNames: classNames), to: s.out + ".config.json")
+
+    let seconds = Date().timeIntervalSince(started)
+    print("")
+    if let before, let after = exportedAccuracy {
+      print(String(format: "Validation accuracy: %.4f before training (new head), %.4f after (exported model)", before, after))
+    }
+    if let summary = report.summary { print("Bad data: \(summary)") }
+    print(String(format: "Done in %.1f s. Wrote %@ (+ .history.csv, .history.json, .config.json)", seconds, s.out))
+    return 0
+  }
+
+  /// Fresh weights for a from-scratch baseline: He-uniform for every float initializer of rank
+  /// ≥ 2 (bound √(6/fan_in)), zero for other float initializers, and BatchNormalization's
+  /// scale, bias, mean and variance set to 1, 0, 0, 1.
+  static func reinitialize(_ model: inout Model, seed: UInt64) {
+    guard var graph = model.graph else { return }
+    var ones = Set<String>()
+    for n in graph.nodes where n.opType == "BatchNormalization" {
+      if n.inputs.count > 1 { ones.insert(n.inputs[1]) }
+      if n.inputs.count > 4 { ones.insert(n.inputs[4]) }
+    }
+    var rng = SeededRandom(seed: seed &+ 0x5EED)
+    for i in graph.initializers.indices where graph.initializers[i].data.dtype == .float {
+      let t = graph.initializers[i].data
+      let values: [Float]
+      if t.rank >= 2 {
+        let fanIn = max(t.shape.dropFirst().reduce(1, *), 1)
+        let bound = (6 / Float(fanIn)).squareRoot()
+        values = (0..<t.count).map { _ in (rng.nextFloat() * 2 - 1) * bound }
+      } else {
+        values = [Float](repeating: ones.contains(graph.initializers[i].name ?? "") ? 1 : 0, count: t.count)
+      }
+      graph.initializers[i].data = Tensor(values, shape: t.shape)
+    }
+    model.graph = graph
+  }
+
+  static func write(_ text: String, to path: String) throws {
+    let temp = path + ".tmp-\(getpid())"
+    try text.write(toFile: temp, atomically: false, encoding: .utf8)
+    guard rename(temp, path) == 0 else {
+      unlink(temp)
+      throw CLIError(message: "finetune: cannot write \(path)")
+    }
+  }
+
+  static func configJSON(_ s: Settings, classNames: [String]) -> String {
+    var items: [(String, JSON)] = [
+      ("model", .string(s.model)), ("data", .string(s.data)), ("val_split", .double(s.valSplit)),
+      ("classes", .array(classNames.map(JSON.string))), ("head", s.head.map(JSON.string) ?? .null),
+      ("freeze", .string(s.freeze)), ("epochs", .int(s.epochs)), ("batch_size", .int(s.batchSize)),
+      ("optimizer", .string(s.optimizer)), ("lr", .double(s.lr)), ("schedule", .string(s.schedule)),
+      ("weight_decay", s.weightDecay.map(JSON.double) ?? .null), ("patience", .int(s.patience)),
+      ("seed", .int(Int(s.seed))), ("augment", .bool(s.augment)), ("out", .string(s.out)),
+      ("softmax", .bool(s.softmax)), ("trainable", .bool(s.trainable)),
+    ]
+    if let v = s.valData { items.append(("val_data", .string(v))) }
+    if let c = s.cutAt { items.append(("cut_at", .string(c))) }
+    if let p = s.pop { items.append(("pop", .int(p))) }
+    return JSON.object(items).rendered() + "\n"
+  }
+}
+
+/// The preprocessing stored in a model's `onnx_tune.preprocessing` metadata (JSON).
+struct StoredPreprocessing {
+  var size: [Int]?
+  var layout: String?
+  var channels: Int?
+  var mean: [Float]?
+  var std: [Float]?
+
+  init(size: [Int]?, layout: String?, channels: Int?, mean: [Float]?, std: [Float]?) {
+    self.size = size
+    self.layout = layout
+    self.channels = channels
+    self.mean = mean
+    self.std = std
+  }
+
+  init?(json: String) {
+    guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
+    size = (object["size"] as? [NSNumber])?.map(\.intValue)
+    layout = object["layout"] as? String
+    channels = (object["channels"] as? NSNumber)?.intValue
+    mean = (object["mean"] as? [NSNumber])?.map(\.floatValue)
+    std = (object["std"] as? [NSNumber])?.map(\.floatValue)
+  }
+
+  var json: String {
+    JSON.object([
+      ("size", size.map { .array($0.map(JSON.int)) } ?? .null), ("layout", layout.map(JSON.string) ?? .null),
+      ("channels", channels.map(JSON.int) ?? .null), ("mean", mean.map { .array($0.map { .double(Double($0)) }) } ?? .null),
+      ("std", std.map { .array($0.map { .double(Double($0)) }) } ?? .null),
+    ]).rendered().replacingOccurrences(of: "\n", with: " ")
+  }
+}
+
+/// A type-erased dataset, so existential datasets can be split.
+struct AnyDataset: Dataset {
+  let base: any Dataset
+  init(_ base: any Dataset) { self.base = base }
+  var count: Int { base.count }
+  var classNames: [String] { base.classNames }
+  var sampleShape: [Int] { base.sampleShape }
+  var labels: [Int] { base.labels }
+  func loadSample(
+    at index: Int, into destination: UnsafeMutableBufferPointer<Float>, augment: Bool, using generator: inout SeededGenerator
+  ) throws {
+    try base.loadSample(at: index, into: destination, augment: augment, using: &generator)
+  }
+  func sampleName(at index: Int) -> String { base.sampleName(at: index) }
+}
