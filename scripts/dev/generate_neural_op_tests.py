@@ -109,12 +109,12 @@ def emit(op, cases):
         lines.append(f"    #expect(outputs.count >= {n_out})")
         for k, e in enumerate(expected):
             e = np.asarray(e)
-            if e.dtype.kind == "i": e = e.astype(np.int64)
+            if e.dtype.kind == "i" and e.dtype != np.int32: e = e.astype(np.int64)
             if e.dtype == np.float32 or e.dtype == np.float64:
                 vals = ", ".join(fmt(x) for x in e.reshape(-1))
                 lines.append(f"    expectClose(outputs[{k}], [{vals}], shape: {list(e.shape)}, rtol: {tol[0]}, atol: {tol[1]})")
             else:
-                kind = {np.int64: "Int64", np.bool_: "Bool"}[e.dtype.type]
+                kind = {np.int64: "Int64", np.int32: "Int32", np.bool_: "Bool"}[e.dtype.type]
                 vals = ", ".join(fmt(x) for x in e.reshape(-1))
                 lines.append(f"    #expect(outputs[{k}].shape == {list(e.shape)})")
                 lines.append(f"    #expect(outputs[{k}].elements(as: {kind}.self) == [{vals}])")
@@ -234,4 +234,39 @@ emit("TopK", [
     ("largestLastAxis", 11, {}, [F32(3, 1, 2, 2, 5, 0, -1, 4).reshape(2, 4), I64(3)], 2),
     ("smallestAxisZero", 11, {"axis": 0, "largest": 0}, [r(3, 2), I64(2)], 2),
     ("opset1Attribute", 1, {"k": 1}, [r(2, 3)], 2),
+])
+emit("RMSNormalization", [
+    ("lastAxis", 23, {}, [r(2, 3), r(3)], 1),
+    ("axisOneEpsilon", 23, {"axis": 1, "epsilon": 1e-2}, [r(2, 2, 3), r(2, 3)], 1),
+])
+emit("GroupNormalization", [
+    ("twoGroupsPerChannelScale", 21, {"num_groups": 2, "epsilon": 1e-3}, [r(2, 4, 3), r(4), r(4)], 1),
+])
+emit("Attention", [
+    ("fourDimensional", 23, {}, [r(1, 2, 3, 4), r(1, 2, 5, 4), r(1, 2, 5, 3)], 1),
+    ("threeDimensionalGroupedQuery", 23, {"q_num_heads": 4, "kv_num_heads": 2}, [r(2, 3, 8), r(2, 4, 4), r(2, 4, 6)], 1),
+    ("causalWithPastAndMask", 23, {"is_causal": 1}, [r(1, 1, 2, 2), r(1, 1, 2, 2), r(1, 1, 2, 2), F32(0, -1, 0.5, 0, 0.2, 0, 0, -0.3).reshape(2, 4), r(1, 1, 2, 2), r(1, 1, 2, 2)], 3),
+    ("boolMask", 23, {}, [r(1, 1, 2, 2), r(1, 1, 3, 2), r(1, 1, 3, 2), np.array([[True, False, True]])], 1),
+    ("softcapScaledQkOutput", 23, {"softcap": 2.0, "scale": 0.7, "qk_matmul_output_mode": 3}, [r(1, 1, 2, 3), r(1, 1, 3, 3), r(1, 1, 3, 2), r(2, 3)], 4),
+])
+emit("LpNormalization", [
+    ("l2LastAxis", 22, {}, [r(2, 3)], 1),
+    # The reference sums x (not |x|) for p = 1; the spec's norm takes absolute values.
+    ("l1AxisZero", 22, {"axis": 0, "p": 1}, [r(3, 2)], 1, (1e-4, 1e-5),
+     lambda x: [x / np.abs(x).sum(axis=0, keepdims=True)]),
+])
+emit("MaxUnpool", [
+    ("stridesTwo", 11, {"kernel_shape": [2, 2], "strides": [2, 2]}, [F32(5, 6, 7, 8).reshape(1, 1, 2, 2), np.array([5, 7, 13, 15], dtype=np.int64).reshape(1, 1, 2, 2)], 1),
+])
+emit("CausalConvWithState", [
+    ("withPastAndSilu", 27, {"activation": "silu"}, [r(1, 2, 4), r(2, 1, 3), r(2), r(1, 2, 2)], 2),
+    ("noState", 27, {}, [r(2, 1, 3), r(1, 1, 2)], 2),
+])
+U8 = lambda *shape: rng.integers(0, 255, size=shape).astype(np.uint8)
+emit("MatMulInteger", [
+    ("zeroPointPerColumn", 10, {}, [U8(2, 3), U8(3, 2), np.array(3, dtype=np.uint8), np.array([128, 7], dtype=np.uint8)], 1),
+    ("batchedScalarZeroPoint", 10, {}, [U8(2, 2, 3), U8(3, 2), np.array(12, dtype=np.uint8)], 1),
+])
+emit("ConvInteger", [
+    ("paddedWithZeroPoints", 10, {"pads": [1, 1, 1, 1]}, [U8(1, 1, 3, 3), U8(2, 1, 2, 2), np.array(100, dtype=np.uint8), np.array([1, 250], dtype=np.uint8)], 1),
 ])

@@ -52,8 +52,8 @@ public enum ConvKernel {
     let inCount = w.imageCount
     let inImage = g.inputChannels * inCount
     let outImage = g.outputChannels * outCount
-    if w.isPointwise {
-      // 1×1: the image is already the column matrix.
+    if w.isPointwise && (outCount >= 256 || g.batch == 1) {
+      // 1×1 on a large enough image: the image is already the column matrix.
       for n in 0..<g.batch {
         for grp in 0..<g.groups {
           GemmKernel.gemm(

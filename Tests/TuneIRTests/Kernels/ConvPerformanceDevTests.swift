@@ -17,6 +17,7 @@ func convPerformance() {
     ("r18 l3 3x3", Layer(c: 256, m: 256, groups: 1, size: 4, k: 3, s: 1, p: 1)),
     ("r18 l4 3x3", Layer(c: 512, m: 512, groups: 1, size: 2, k: 3, s: 1, p: 1)),
     ("mv2 1x1 expand", Layer(c: 24, m: 144, groups: 1, size: 24, k: 1, s: 1, p: 0)),
+    ("mv2 1x1 at 3x3", Layer(c: 160, m: 960, groups: 1, size: 3, k: 1, s: 1, p: 0)),
     ("mv2 dw 3x3", Layer(c: 144, m: 144, groups: 144, size: 24, k: 3, s: 1, p: 1)),
     ("mv2 dw 3x3 s2", Layer(c: 144, m: 144, groups: 144, size: 24, k: 3, s: 2, p: 1)),
     ("mv2 dw 3x3 960", Layer(c: 960, m: 960, groups: 960, size: 3, k: 3, s: 1, p: 1)),

@@ -1,9 +1,12 @@
 extension OperatorRegistry {
   /// Neural ops, alphabetical.
   static let neuralOperators: [any Operator.Type] = [
+    Attention.self,
     AveragePool.self,
     BatchNormalization.self,
+    CausalConvWithState.self,
     Conv.self,
+    ConvInteger.self,
     ConvTranspose.self,
     Dropout.self,
     Einsum.self,
@@ -11,13 +14,18 @@ extension OperatorRegistry {
     GlobalAveragePool.self,
     GlobalLpPool.self,
     GlobalMaxPool.self,
+    GroupNormalization.self,
     InstanceNormalization.self,
     LayerNormalization.self,
+    LpNormalization.self,
     LpPool.self,
     LRN.self,
     MatMul.self,
+    MatMulInteger.self,
     MaxPool.self,
+    MaxUnpool.self,
     Resize.self,
+    RMSNormalization.self,
     TopK.self,
     Upsample.self,
   ]
