@@ -108,24 +108,9 @@ public struct BinaryCrossEntropyWithLogits: Loss {
   public var name: String { "binary_cross_entropy" }
 
   public func evaluate(output: Tensor, targets: LossTargets) throws -> (loss: Float, gradient: Tensor) {
-    guard case .values(let y) = targets, y.shape == output.shape, y.dtype == .float, output.dtype == .float else {
-      throw LossError("binary cross-entropy needs float targets shaped like the output \(output.shape)")
+    try elementwiseLoss(output, targets, what: "binary cross-entropy") { x, t, count in
+      (Double(max(x, 0) - x * t + log1pf(expf(-abs(x)))), (1 / (1 + expf(-x)) - t) / count)
     }
-    var gradient = Tensor(zeros: .float, shape: output.shape)
-    let count = output.count
-    var total = 0.0
-    output.withElements(as: Float.self) { x in
-      y.withElements(as: Float.self) { t in
-        gradient.withMutableElements(as: Float.self) { g in
-          for i in 0..<count {
-            let v = x[i]
-            total += Double(max(v, 0) - v * t[i] + log1pf(expf(-abs(v))))
-            g[i] = (1 / (1 + expf(-v)) - t[i]) / Float(count)
-          }
-        }
-      }
-    }
-    return (Float(total / Double(max(count, 1))), gradient)
   }
 }
 
@@ -135,23 +120,34 @@ public struct MeanSquaredError: Loss {
   public var name: String { "mean_squared_error" }
 
   public func evaluate(output: Tensor, targets: LossTargets) throws -> (loss: Float, gradient: Tensor) {
-    guard case .values(let y) = targets, y.shape == output.shape, y.dtype == .float, output.dtype == .float else {
-      throw LossError("mean squared error needs float targets shaped like the output \(output.shape)")
+    try elementwiseLoss(output, targets, what: "mean squared error") { x, t, count in
+      let d = x - t
+      return (Double(d * d), 2 * d / count)
     }
-    var gradient = Tensor(zeros: .float, shape: output.shape)
-    let count = output.count
-    var total = 0.0
-    output.withElements(as: Float.self) { x in
-      y.withElements(as: Float.self) { t in
-        gradient.withMutableElements(as: Float.self) { g in
-          for i in 0..<count {
-            let d = x[i] - t[i]
-            total += Double(d * d)
-            g[i] = 2 * d / Float(count)
-          }
+  }
+}
+
+/// A loss that is the mean of a per-element term: `term(x, y, count)` gives the element's
+/// loss and its gradient (already divided by the count).
+private func elementwiseLoss(
+  _ output: Tensor, _ targets: LossTargets, what: String, term: (Float, Float, Float) -> (Double, Float)
+) throws -> (loss: Float, gradient: Tensor) {
+  guard case .values(let y) = targets, y.shape == output.shape, y.dtype == .float, output.dtype == .float else {
+    throw LossError("\(what) needs float targets shaped like the output \(output.shape)")
+  }
+  var gradient = Tensor(zeros: .float, shape: output.shape)
+  let count = output.count
+  var total = 0.0
+  output.withElements(as: Float.self) { x in
+    y.withElements(as: Float.self) { t in
+      gradient.withMutableElements(as: Float.self) { g in
+        for i in 0..<count {
+          let (l, d) = term(x[i], t[i], Float(count))
+          total += l
+          g[i] = d
         }
       }
     }
-    return (Float(total / Double(max(count, 1))), gradient)
   }
+  return (Float(total / Double(max(count, 1))), gradient)
 }
