@@ -34,6 +34,13 @@ struct Arguments {
     self.command = command
   }
 
+  /// Inserts `items` before the given arguments, so that options given on the command line
+  /// (which come later and win, see `option`) override them.
+  mutating func prepend(_ extra: [String]) {
+    items = extra + items
+    consumed = Array(repeating: false, count: extra.count) + consumed
+  }
+
   /// True when `--help` or `-h` is present.
   mutating func wantsHelp() -> Bool { flag("--help") || flag("-h") }
 

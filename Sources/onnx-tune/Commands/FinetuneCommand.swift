@@ -51,13 +51,23 @@ enum FinetuneCommand: CLICommand {
       --threads N             compute threads, OpenBLAS included
       --checkpoint-dir DIR    write best.ckpt and last.ckpt there after each epoch
       --resume                continue from DIR/last.ckpt
+    Two-phase fine-tuning (after the head has trained):
+      --unfreeze-last K       then also train the last K weight layers (the head's included)
+      --fine-tune-epochs E    for E more epochs (default 5)
+      --fine-tune-lr LR       at this learning rate (default: a tenth of --lr)
     Output:
       --out FILE              the tuned model (required)
       --softmax               end the exported model with a Softmax
       --trainable             keep BatchNormalization and Dropout (a file to fine-tune further)
       -h, --help              show this help
 
-    Beside the output it writes FILE.history.csv, FILE.history.json and FILE.config.json.
+    --config FILE reads the same settings from a JSON object whose keys are the option names
+    without dashes (batch_size or batch-size; true for flags; "model" for MODEL); options on the
+    command line win. The effective settings are saved beside the output as FILE.config.json,
+    which --config accepts. Beside the output it also writes FILE.history.csv and .history.json.
+
+    A model exported with --trainable records its trainable weights; fine-tuning it again
+    without --head or --freeze keeps its head and trains the same weights.
     """
 
   struct Settings {
@@ -93,9 +103,47 @@ enum FinetuneCommand: CLICommand {
     var softmax = false
     var trainable = false
     var fromScratch = false
+    var unfreezeLast: Int?
+    var fineTuneEpochs = 5
+    var fineTuneLR: Double?
+    var freezeGiven = false
+  }
+
+  /// Turns a `--config` JSON object into command-line arguments.
+  static func configArguments(_ path: String) throws -> [String] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw CLIError(message: "finetune: cannot read config file \(path)")
+    }
+    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      throw CLIError(message: "finetune: \(path): expected one JSON object of settings")
+    }
+    var out: [String] = []
+    var model: String?
+    for key in object.keys.sorted() {
+      let value = object[key]!
+      let flag = "--" + key.replacingOccurrences(of: "_", with: "-")
+      if key == "model" {
+        model = value as? String
+        continue
+      }
+      if key == "class_names" { continue }  // recorded for reference only
+      switch value {
+      case let b as Bool where type(of: value) == type(of: true as Any) || "\(type(of: value))".contains("Bool"):
+        if b { out.append(flag) }
+      case let n as NSNumber: out += [flag, n.stringValue]
+      case let s as String: out += [flag, s]
+      case is NSNull: continue
+      default: throw CLIError(message: "finetune: \(path): setting '\(key)' should be a string, number or boolean")
+      }
+    }
+    if let model { out.append(model) }
+    return out
   }
 
   static func parse(_ a: inout Arguments) throws -> Settings {
+    if let config = try a.option("--config") {
+      a.prepend(try configArguments(config))
+    }
     var s = Settings()
     s.labels = try a.option("--labels")
     s.valData = try a.option("--val-data")
@@ -114,7 +162,9 @@ enum FinetuneCommand: CLICommand {
     s.augment = a.flag("--augment")
     s.head = try a.option("--head")
     s.classes = try a.intOption("--classes", in: 2...1_000_000)
-    s.freeze = try a.option("--freeze") ?? "head"
+    let freeze = try a.option("--freeze")
+    s.freezeGiven = freeze != nil
+    s.freeze = freeze ?? "head"
     s.cutAt = try a.option("--cut-at")
     s.pop = try a.intOption("--pop", in: 1...1000)
     s.epochs = try a.intOption("--epochs", in: 1...100_000) ?? 10
@@ -138,12 +188,19 @@ enum FinetuneCommand: CLICommand {
     s.softmax = a.flag("--softmax")
     s.trainable = a.flag("--trainable")
     s.fromScratch = a.flag("--from-scratch")
+    s.unfreezeLast = try a.intOption("--unfreeze-last", in: 1...10_000)
+    s.fineTuneEpochs = try a.intOption("--fine-tune-epochs", in: 1...100_000) ?? 5
+    s.fineTuneLR = try a.doubleOption("--fine-tune-lr")
     if s.fromScratch { s.freeze = "none" }
     guard let data = try a.option("--data") else { throw CLIError(message: "finetune: --data PATH is required", usage: true) }
     guard let out = try a.option("--out") else { throw CLIError(message: "finetune: --out FILE is required", usage: true) }
     s.data = data
     s.out = out
-    s.model = try a.positionals(["MODEL"])[0]
+    let positionals = try a.positionals()
+    guard let model = positionals.last, positionals.count <= 2 else {
+      throw CLIError(message: "finetune: expected MODEL (see onnx-tune finetune --help)", usage: true)
+    }
+    s.model = model
     if s.resume && s.checkpointDir == nil {
       throw CLIError(message: "finetune: --resume needs --checkpoint-dir", usage: true)
     }
@@ -198,14 +255,23 @@ enum FinetuneCommand: CLICommand {
     }
     let report = BadDataReport()
 
-    // Surgery.
+    // Surgery. A model exported with --trainable keeps its head and trainable set unless the
+    // command line asks for something else.
+    let recorded = model.metadata("onnx_tune.trainable")?.split(separator: "\n").map(String.init)
+    let continuing = recorded != nil && s.head == nil && !s.freezeGiven && !s.fromScratch && s.cutAt == nil && s.pop == nil
     let spec = try s.head.map { try HeadSpec(parsing: $0) }
     let classes = s.classes ?? classNames.count
     let plan = try SurgeryPlan(
       model: model,
       options: .init(
-        spec: spec ?? .standard, classes: classes, freeze: try FreezePolicy(parsing: s.freeze), cutAt: s.cutAt,
-        pop: s.pop, outputActivation: s.softmax ? .some("softmax") : nil, seed: s.seed))
+        spec: continuing ? nil : (spec ?? .standard), classes: classes, freeze: try FreezePolicy(parsing: s.freeze),
+        cutAt: s.cutAt, pop: s.pop, outputActivation: s.softmax ? .some("softmax") : nil, seed: s.seed))
+    var trainableNames = plan.trainable.trainable
+    if continuing, plan.spec == nil, let recorded {
+      let present = Set(plan.model.graph?.initializers.compactMap(\.name) ?? [])
+      trainableNames = recorded.filter(present.contains)
+      print("Continuing a trainable export: its head is kept and its \(trainableNames.count) trainable weights train again")
+    }
     print("Plan: head \(plan.spec?.description ?? "kept") for \(plan.classes) classes (\(classNames.joined(separator: ", "))); feature tensor '\(plan.oldHead.featureTensor)'")
     print(
       "      \(InspectCommand.grouped(plan.trainable.trainableParameterCount)) trainable parameters in \(plan.trainable.trainable.count) tensors, \(InspectCommand.grouped(plan.trainable.frozenParameterCount)) frozen")
@@ -222,7 +288,7 @@ enum FinetuneCommand: CLICommand {
       if !g.outputs.contains(where: { $0.name == x }) { trainingModel.graph!.outputs.append(ValueInfo(name: x)) }
     }
     let trainer = try Trainer(
-      model: trainingModel, trainable: Set(plan.trainable.trainable), input: inputInfo?.name, output: logits)
+      model: trainingModel, trainable: Set(trainableNames), input: inputInfo?.name, output: logits)
 
     var config = FitConfiguration()
     config.epochs = s.epochs
@@ -259,17 +325,35 @@ enum FinetuneCommand: CLICommand {
     }
     let resume = s.resume ? try Checkpoint.read(atPath: s.checkpointDir! + "/last.ckpt") : nil
     let bar = ProgressBar(epochs: s.epochs)
-    let history = try trainer.fit(train: train, validation: validation, configuration: config, resume: resume) {
+    var history = try trainer.fit(train: train, validation: validation, configuration: config, resume: resume) {
       bar.handle($0)
+    }
+    var finalTrainer = trainer
+    if let k = s.unfreezeLast {
+      // Phase two: the head has trained; now also the last K weight layers, at a lower rate.
+      let phaseModel = trainer.trainedModel()
+      let set = try TrainableSet(model: phaseModel, policy: .unfreezeLast(k), featureTensor: plan.oldHead.featureTensor)
+      trainableNames = set.trainable
+      print("Phase two: \(set.trainable.count) trainable tensors (last \(k) weight layers), \(s.fineTuneEpochs) epochs")
+      let second = try Trainer(model: phaseModel, trainable: Set(set.trainable), input: trainer.input, output: logits)
+      var config2 = config
+      config2.epochs = s.fineTuneEpochs
+      config2.learningRate = s.fineTuneLR ?? s.lr / 10
+      config2.checkpointDirectory = s.checkpointDir.map { $0 + "/phase2" }
+      let bar2 = ProgressBar(epochs: s.fineTuneEpochs)
+      let more = try second.fit(train: train, validation: validation, configuration: config2) { bar2.handle($0) }
+      let offset = history.epochs.count
+      history.epochs += more.epochs.map { var e = $0; e.epoch += offset; return e }
+      finalTrainer = second
     }
 
     // Export.
-    var tuned = trainer.trainedModel()
+    var tuned = finalTrainer.trainedModel()
     if logits != output { tuned.graph!.outputs.removeAll { $0.name == logits } }
     if !s.trainable {
       _ = try PassDriver.run([DropoutRemoval(), BatchNormFolding(), IdentityRemoval(), DeadNodeElimination()], on: &tuned)
     } else {
-      tuned.setMetadata("onnx_tune.trainable", plan.trainable.trainable.joined(separator: "\n"))
+      tuned.setMetadata("onnx_tune.trainable", trainableNames.joined(separator: "\n"))
     }
     tuned.setMetadata(ClassNamesMetadata.key, ClassNamesMetadata.encode(classNames))
     if let p = preprocessing {
@@ -285,13 +369,13 @@ enum FinetuneCommand: CLICommand {
     var exportedAccuracy: Double?
     if let validation {
       let reread = try ONNXReader.readModel(atPath: s.out)
-      let a = try ExecutionPlan(model: trainer.trainedModel())
+      let a = try ExecutionPlan(model: finalTrainer.trainedModel())
       let b = try ExecutionPlan(model: reread)
       let ia = a.outputs.firstIndex { $0.name == output }!
       let ib = b.outputs.firstIndex { $0.name == output }!
       var correct = 0
       var worst: Float = 0
-      let inputName = trainer.input
+      let inputName = finalTrainer.input
       for start in stride(from: 0, to: validation.count, by: s.batchSize) {
         let (x, y) = try validation.batch(Array(start..<min(start + s.batchSize, validation.count)))
         let ya = try Executor.run(a, inputs: [inputName: x])[ia].floatValues()
@@ -361,7 +445,7 @@ enum FinetuneCommand: CLICommand {
   static func configJSON(_ s: Settings, classNames: [String]) -> String {
     var items: [(String, JSON)] = [
       ("model", .string(s.model)), ("data", .string(s.data)), ("val_split", .double(s.valSplit)),
-      ("classes", .array(classNames.map(JSON.string))), ("head", s.head.map(JSON.string) ?? .null),
+      ("class_names", .array(classNames.map(JSON.string))), ("head", s.head.map(JSON.string) ?? .null),
       ("freeze", .string(s.freeze)), ("epochs", .int(s.epochs)), ("batch_size", .int(s.batchSize)),
       ("optimizer", .string(s.optimizer)), ("lr", .double(s.lr)), ("schedule", .string(s.schedule)),
       ("weight_decay", s.weightDecay.map(JSON.double) ?? .null), ("patience", .int(s.patience)),
@@ -371,6 +455,17 @@ enum FinetuneCommand: CLICommand {
     if let v = s.valData { items.append(("val_data", .string(v))) }
     if let c = s.cutAt { items.append(("cut_at", .string(c))) }
     if let p = s.pop { items.append(("pop", .int(p))) }
+    if let c = s.classes { items.append(("classes", .int(c))) }
+    if let k = s.unfreezeLast {
+      items += [("unfreeze_last", .int(k)), ("fine_tune_epochs", .int(s.fineTuneEpochs))]
+      if let lr = s.fineTuneLR { items.append(("fine_tune_lr", .double(lr))) }
+    }
+    if let v = s.labels { items.append(("labels", .string(v))) }
+    if s.fromScratch { items.append(("from_scratch", .bool(true))) }
+    if let c = s.clipNorm { items.append(("clip_norm", .double(c))) }
+    if s.labelSmoothing != 0 { items.append(("label_smoothing", .double(s.labelSmoothing))) }
+    if s.warmup != 0 { items.append(("warmup", .int(s.warmup))) }
+    if let d = s.checkpointDir { items.append(("checkpoint_dir", .string(d))) }
     return JSON.object(items).rendered() + "\n"
   }
 }
