@@ -17,17 +17,21 @@ public enum GradientCheck {
 
   /// Checks `op`'s gradients for the float inputs listed in `wrt`.
   /// Tolerance: |analytic − numeric| ≤ atol + rtol·|numeric| (defaults 1e-2, 1e-2 for float32
-  /// with h = 1e-2, evaluated in double where the op allows).
+  /// with h = 1e-2, evaluated in double where the op allows). `outputs` limits the check to
+  /// the first outputs (ops whose extra outputs have no gradient rule).
   public static func check(
     _ op: any DifferentiableOperator, inputs: [Tensor?], wrt: [Int], step h: Float = 1e-2,
-    rtol: Float = 1e-2, atol: Float = 1e-2, seed: UInt64 = 7, training: Bool = false
+    rtol: Float = 1e-2, atol: Float = 1e-2, seed: UInt64 = 7, training: Bool = false,
+    outputs outputLimit: Int? = nil
   ) throws -> [Mismatch] {
     let context = ExecutionContext(training: training, seed: seed)
-    let (outputs, saved) = try op.forwardForTraining(inputs, context: ExecutionContext(training: training, seed: seed))
+    var (outputs, saved) = try op.forwardForTraining(inputs, context: ExecutionContext(training: training, seed: seed))
+    if let limit = outputLimit { outputs = Array(outputs.prefix(limit)) }
     var rng = SeededRandom(seed: seed &+ 99)
     let weights = outputs.map { o in Tensor((0..<o.count).map { _ in rng.nextFloat() * 2 - 1 }, shape: o.shape) }
     func loss(_ ins: [Tensor?]) throws -> Double {
-      let outs = try op.forwardForTraining(ins, context: ExecutionContext(training: training, seed: seed)).outputs
+      var outs = try op.forwardForTraining(ins, context: ExecutionContext(training: training, seed: seed)).outputs
+      if let limit = outputLimit { outs = Array(outs.prefix(limit)) }
       var total = 0.0
       for (o, w) in zip(outs, weights) where o.dtype == .float {
         let a = o.floatValues()

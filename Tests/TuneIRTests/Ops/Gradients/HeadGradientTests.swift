@@ -141,3 +141,52 @@ import TuneTestSupport
       try GradientCheck.check(op, inputs: [Tensor(values, shape: [1, 2, 5, 5])], wrt: [0], step: 1e-2), "MaxPool")
   }
 }
+
+/// Pooling, normalization and resize gradients (finite differences as above).
+@Suite struct MoreGradientTests {
+  typealias H = HeadGradientTests
+
+  @Test func globalMaxPool() throws {
+    let op = try GlobalMaxPool(node: H.node("GlobalMaxPool"), opset: 13)
+    var rng = SeededRandom(seed: 41)
+    var values = (0..<36).map { Float($0) * 0.1 }
+    values.shuffle(using: &rng)
+    H.expectNoMismatch(try GradientCheck.check(op, inputs: [Tensor(values, shape: [2, 2, 3, 3])], wrt: [0]), "GlobalMaxPool")
+  }
+
+  @Test(arguments: [
+    ["kernel_shape": [2, 2], "strides": [2, 2]],
+    ["kernel_shape": [3, 3], "strides": [1, 1], "pads": [1, 1, 1, 1]],
+    ["kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1], "count_include_pad": [1]],
+    ["kernel_shape": [2, 2], "strides": [2, 2], "ceil_mode": [1]],
+  ])
+  func averagePool(_ attrs: [String: [Int]]) throws {
+    let attributes: [Attribute] = attrs.map { key, v in
+      ["count_include_pad", "ceil_mode"].contains(key) ? .int(key, Int64(v[0])) : .ints(key, v.map(Int64.init))
+    }
+    let op = try AveragePool(node: H.node("AveragePool", attributes), opset: 19)
+    H.expectNoMismatch(try GradientCheck.check(op, inputs: [H.random([2, 2, 5, 5], seed: 42)], wrt: [0]), "AveragePool \(attrs)")
+  }
+
+  @Test func layerNormalization() throws {
+    let op = try LayerNormalization(node: H.node("LayerNormalization", [.int("axis", -2)], inputs: 3), opset: 17)
+    let inputs: [Tensor?] = [H.random([3, 4, 5], seed: 43, scale: 2), H.random([4, 5], seed: 44), H.random([5], seed: 45)]
+    H.expectNoMismatch(
+      try GradientCheck.check(op, inputs: inputs, wrt: [0, 1, 2], step: 1e-3, rtol: 2e-2, atol: 2e-2, outputs: 1),
+      "LayerNormalization")
+  }
+
+  @Test func instanceNormalization() throws {
+    let op = try InstanceNormalization(node: H.node("InstanceNormalization", inputs: 3), opset: 6)
+    let inputs: [Tensor?] = [H.random([2, 3, 4, 4], seed: 46, scale: 2), H.random([3], seed: 47), H.random([3], seed: 48)]
+    H.expectNoMismatch(
+      try GradientCheck.check(op, inputs: inputs, wrt: [0, 1, 2], step: 1e-3, rtol: 2e-2, atol: 2e-2), "InstanceNormalization")
+  }
+
+  @Test func resizeNearest() throws {
+    let op = try Resize(node: H.node("Resize", [.string("mode", "nearest")], inputs: 3), opset: 13)
+    let scales = Tensor([Float(1), 1, 2, 1.5], shape: [4])
+    let inputs: [Tensor?] = [H.random([1, 2, 3, 4], seed: 49), nil, scales]
+    H.expectNoMismatch(try GradientCheck.check(op, inputs: inputs, wrt: [0]), "Resize nearest")
+  }
+}
