@@ -190,3 +190,20 @@ import TuneTestSupport
     H.expectNoMismatch(try GradientCheck.check(op, inputs: inputs, wrt: [0]), "Resize nearest")
   }
 }
+
+@Suite struct ConvTransposeGradientTests {
+  typealias H = HeadGradientTests
+
+  @Test(arguments: [
+    ([1, 2, 3, 3], [2, 3, 3, 3], ["strides": [2, 2]], 1),
+    ([2, 4, 3, 4], [4, 1, 2, 2], ["strides": [2, 1], "pads": [0, 1, 0, 0], "output_padding": [1, 0]], 2),
+    ([1, 2, 5], [2, 2, 3], ["dilations": [2]], 1),
+  ])
+  func convTranspose(_ x: [Int], _ w: [Int], _ attrs: [String: [Int]], _ group: Int) throws {
+    var attributes: [Attribute] = attrs.map { .ints($0.key, $0.value.map(Int64.init)) }
+    attributes.append(.int("group", Int64(group)))
+    let op = try ConvTranspose(node: H.node("ConvTranspose", attributes, inputs: 3), opset: 11)
+    let inputs: [Tensor?] = [H.random(x, seed: 51), H.random(w, seed: 52), H.random([w[1] * group], seed: 53)]
+    H.expectNoMismatch(try GradientCheck.check(op, inputs: inputs, wrt: [0, 1, 2]), "ConvTranspose x\(x) w\(w) \(attrs)")
+  }
+}
