@@ -6,6 +6,7 @@ nonisolated(unsafe) let commands: [any CLICommand.Type] = [
   ConvertCommand.self,
   FinetuneCommand.self,
   EvaluateCommand.self,
+  BenchmarkCommand.self,
   RunCommand.self,
   PlanCommand.self,
 ]
