@@ -34,4 +34,4 @@ end=$(date +%s.%N)
 echo
 printf "Held-out accuracy on digits 5-9: fine-tuned %s, from scratch %s (%d epochs each; %.1f s in all)\n" \
   "$tuned" "$scratch" "$epochs" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')"
-echo "Wrote $out/digits59_tuned.onnx (and .history.csv, .history.json, .config.json)"
+echo "Wrote $out/digits59_tuned.onnx (and .report.html, .history.csv, .history.json, .config.json)"

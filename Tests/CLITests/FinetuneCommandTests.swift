@@ -17,9 +17,11 @@ import TuneTestSupport
     let r = try CLIRunner.run(["finetune", Self.model, "--data", Self.train, "--epochs", "3", "--out", out])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("Validation accuracy:"))
-    for suffix in ["", ".history.csv", ".history.json", ".config.json"] {
+    for suffix in ["", ".history.csv", ".history.json", ".config.json", ".report.html"] {
       #expect(FileManager.default.fileExists(atPath: out + suffix), "missing \(out + suffix)")
     }
+    let html = try String(contentsOfFile: out + ".report.html", encoding: .utf8)
+    #expect(html.contains("<svg") && html.contains("Confusion matrix") && !html.contains("<script"))
     let tuned = try ONNXReader.readModel(atPath: out)
     #expect(tuned.metadata("onnx_tune.class_names") == "[\"5\",\"6\",\"7\",\"8\",\"9\"]")
     #expect(tuned.metadata("onnx_tune.preprocessing")?.contains("0.1307") == true)

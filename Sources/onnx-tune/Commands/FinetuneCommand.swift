@@ -367,6 +367,7 @@ enum FinetuneCommand: CLICommand {
 
     // Check: the written file, read back by our reader, agrees with the trained model.
     var exportedAccuracy: Double?
+    var confusion: [[Int]]?
     if let validation {
       let reread = try ONNXReader.readModel(atPath: s.out)
       let a = try ExecutionPlan(model: finalTrainer.trainedModel())
@@ -375,6 +376,7 @@ enum FinetuneCommand: CLICommand {
       let ib = b.outputs.firstIndex { $0.name == output }!
       var correct = 0
       var worst: Float = 0
+      var matrix = [[Int]](repeating: [Int](repeating: 0, count: classNames.count), count: classNames.count)
       let inputName = finalTrainer.input
       for start in stride(from: 0, to: validation.count, by: s.batchSize) {
         let (x, y) = try validation.batch(Array(start..<min(start + s.batchSize, validation.count)))
@@ -384,13 +386,16 @@ enum FinetuneCommand: CLICommand {
         let c = yb.count / max(y.count, 1)
         for (i, label) in y.enumerated() {
           let row = yb[(i * c)..<((i + 1) * c)]
-          if row.firstIndex(of: row.max()!)! - row.startIndex == label { correct += 1 }
+          let predicted = row.firstIndex(of: row.max()!)! - row.startIndex
+          if predicted == label { correct += 1 }
+          if label < matrix.count && predicted < matrix.count { matrix[label][predicted] += 1 }
         }
       }
       guard worst <= 1e-4 else {
         throw CLIError(message: "finetune: the exported model differs from the trained one by \(worst) (> 1e-4); \(s.out) is not trustworthy")
       }
       exportedAccuracy = Double(correct) / Double(max(validation.count, 1))
+      confusion = matrix
     }
 
     try write(history.csv(), to: s.out + ".history.csv")
@@ -398,12 +403,26 @@ enum FinetuneCommand: CLICommand {
     try write(configJSON(s, classNames: classNames), to: s.out + ".config.json")
 
     let seconds = Date().timeIntervalSince(started)
+    let htmlReport = TrainingReport(
+      title: "onnx-tune finetune: \((s.out as NSString).lastPathComponent)",
+      plan: [
+        ("model", s.model), ("data", s.data), ("classes", classNames.joined(separator: ", ")),
+        ("head", plan.spec?.description ?? "kept"), ("feature tensor", plan.oldHead.featureTensor),
+        ("trainable tensors", trainableNames.joined(separator: ", ")),
+        ("trainable parameters", InspectCommand.grouped(plan.trainable.trainableParameterCount)),
+        ("frozen parameters", InspectCommand.grouped(plan.trainable.frozenParameterCount)),
+        ("optimizer", "\(s.optimizer), learning rate \(s.lr), batch \(s.batchSize)"),
+        ("training / validation samples", "\(trainSet.count) / \(valSet?.count ?? 0)"),
+      ],
+      history: history, classNames: classNames, confusion: confusion, accuracyBefore: before,
+      accuracyAfter: exportedAccuracy, seconds: seconds)
+    try write(htmlReport.html(), to: s.out + ".report.html")
     print("")
     if let before, let after = exportedAccuracy {
       print(String(format: "Validation accuracy: %.4f before training (new head), %.4f after (exported model)", before, after))
     }
     if let summary = report.summary { print("Bad data: \(summary)") }
-    print(String(format: "Done in %.1f s. Wrote %@ (+ .history.csv, .history.json, .config.json)", seconds, s.out))
+    print(String(format: "Done in %.1f s. Wrote %@ (+ .report.html, .history.csv, .history.json, .config.json)", seconds, s.out))
     return 0
   }
 
