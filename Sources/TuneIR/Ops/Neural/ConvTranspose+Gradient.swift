@@ -53,19 +53,7 @@ extension ConvTranspose: DifferentiableOperator {
     var result: [Tensor?] = Array(repeating: nil, count: inputs.count)
     result[0] = dx
     if inputs.count > 1 { result[1] = dw }
-    if inputs.count > 2, needed[2], let b = inputs[2] {
-      var db = [Float](repeating: 0, count: g.outputChannels)
-      dy.withElements(as: Float.self) { gp in
-        for n in 0..<g.batch {
-          for m in 0..<g.outputChannels {
-            var s: Float = 0
-            for i in 0..<pout { s += gp[(n * g.outputChannels + m) * pout + i] }
-            db[m] += s
-          }
-        }
-      }
-      result[2] = Tensor(db, shape: b.shape)
-    }
+    if inputs.count > 2, needed[2], let b = inputs[2] { result[2] = GradientSupport.channelSums(dy, bias: b) }
     return result
   }
 }

@@ -19,6 +19,25 @@ enum GradientSupport {
       Int32(m), Int32(n), Int32(k), alpha, a, Int32(transA ? m : k), b, Int32(transB ? k : n), beta, c, Int32(n))
   }
 
+  /// Σ over images and positions of ∂Y [N, C, positions...], per channel: the bias gradient of
+  /// convolutions.
+  static func channelSums(_ dy: Tensor, bias: Tensor) -> Tensor {
+    let n = dy.shape[0]
+    let c = dy.shape[1]
+    let positions = dy.count / max(n * c, 1)
+    var sums = [Float](repeating: 0, count: c)
+    dy.withElements(as: Float.self) { g in
+      for b in 0..<n {
+        for ch in 0..<c {
+          var s: Float = 0
+          for i in 0..<positions { s += g[(b * c + ch) * positions + i] }
+          sums[ch] += s
+        }
+      }
+    }
+    return Tensor(sums, shape: bias.shape)
+  }
+
   static func float(_ t: Tensor?, _ name: String) throws -> Tensor {
     guard let t else { throw OpError("gradient needs input \(name)") }
     guard t.dtype == .float else { throw OpError("gradients are computed in float32; \(name) is \(t.dtype)") }
