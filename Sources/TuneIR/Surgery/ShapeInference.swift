@@ -51,6 +51,9 @@ public struct ShapeInference: Sendable {
   /// Values of small 0-D/1-D integer tensors, element by element (dims reused as "maybe symbolic
   /// integers").
   public private(set) var values: [String: [Dimension]] = [:]
+  /// Small constant tensors (initializers and `Constant` outputs of at most 4,096 elements),
+  /// the inputs the execution fallback feeds as they are.
+  var constants: [String: Tensor] = [:]
   let opset: Int
 
   public subscript(_ name: String) -> ValueShape? { shapes[name] }
@@ -66,6 +69,7 @@ public struct ShapeInference: Sendable {
       guard let n = t.name else { continue }
       shapes[n] = ValueShape(t.data.dtype, t.data.shape.map { .value(Int64($0)) })
       recordValue(n, t.data)
+      if t.data.count <= 4096 { constants[n] = t.data }
     }
     for v in graph.inputs + graph.valueInfo + graph.outputs {
       guard let n = v.name, shapes[n] == nil, let t = v.type else { continue }
@@ -205,8 +209,77 @@ public struct ShapeInference: Sendable {
       "ReduceLogSumExp", "ReduceSumSquare", "ArgMax", "ArgMin":
       return [reduce(node, x, argReduce: op.hasPrefix("Arg"))]
     default:
-      return []
+      return inferByExecution(node)
     }
+  }
+
+  /// Ops whose output shapes depend on input *values* that are not constants: the fallback
+  /// cannot know them.
+  static let dataDependent: Set<String> = ["NonZero", "Unique", "Compress", "If", "Loop", "Scan"]
+
+  /// The fallback for ops without a rule above: runs the op itself on zero-filled inputs twice,
+  /// with every symbolic dimension set to 2 and then to 3 (constant inputs as they are), and
+  /// reads the output shapes. A dimension that changes with a symbol keeps that symbol's name;
+  /// one that changes otherwise is unknown. Skipped (shapes unknown) when an input's shape is
+  /// unknown, when an input would exceed 2^22 elements, or for data-dependent ops.
+  mutating func inferByExecution(_ node: Node) -> [ValueShape] {
+    let op = node.opType ?? ""
+    guard !Self.dataDependent.contains(op), let type = OperatorRegistry.lookup(opType: op, domain: node.domain ?? ""),
+      let instance = try? type.init(node: node, opset: opset)
+    else { return [] }
+    var symbols: [String] = []
+    for name in node.inputs where !name.isEmpty && constants[name] == nil {
+      guard let dims = shapes[name]?.dims, shapes[name]?.elementType != nil else { return [] }
+      for d in dims {
+        switch d {
+        case .symbol(let s): if !symbols.contains(s) { symbols.append(s) }
+        case .unknown: return []
+        case .value: break
+        }
+      }
+    }
+    func run(_ size: Int64) -> [Tensor]? {
+      var inputs: [Tensor?] = []
+      for name in node.inputs {
+        if name.isEmpty {
+          inputs.append(nil)
+        } else if let c = constants[name] {
+          inputs.append(c)
+        } else {
+          let v = shapes[name]!
+          let dims = v.dims!.map { d -> Int in
+            if case .value(let x) = d { return Int(x) }
+            return Int(size)
+          }
+          guard dims.allSatisfy({ $0 >= 0 }), let count = Tensor.checkedElementCount(dims.map(Int64.init)),
+            count <= 1 << 22, let dtype = v.elementType, dtype != .string
+          else { return nil }
+          inputs.append(Tensor(zeros: dtype, shape: dims))
+        }
+      }
+      return try? instance.forward(inputs, context: ExecutionContext())
+    }
+    guard let a = run(2), let b = symbols.isEmpty ? a : run(3) else { return [] }
+    var out: [ValueShape] = []
+    for (ta, tb) in zip(a, b) {
+      guard ta.rank == tb.rank else {
+        out.append(ValueShape(ta.dtype, nil))
+        continue
+      }
+      let dims = zip(ta.shape, tb.shape).map { da, db -> Dimension in
+        if da == db { return .value(Int64(da)) }
+        if da == 2 && db == 3 && symbols.count == 1 { return .symbol(symbols[0]) }
+        return .unknown
+      }
+      out.append(ValueShape(ta.dtype, dims))
+    }
+    // Only an op whose inputs are all constants has constant outputs.
+    let allConstant = node.inputs.allSatisfy { $0.isEmpty || constants[$0] != nil }
+    for (i, o) in node.outputs.enumerated() where allConstant && i < a.count && !o.isEmpty && a[i].count <= 4096 {
+      constants[o] = a[i]
+      recordValue(o, a[i])
+    }
+    return out
   }
 
   // MARK: - Helpers
@@ -472,6 +545,7 @@ public struct ShapeInference: Sendable {
     let out = node.outputs.first ?? ""
     if let t = (try? node.tensor("value")) ?? nil {
       recordValue(out, t)
+      if t.count <= 4096 { constants[out] = t }
       return ValueShape(t.dtype, t.shape.map { .value(Int64($0)) })
     }
     if let v = (try? node.intIfPresent("value_int")) ?? nil {
