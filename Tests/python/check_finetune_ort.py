@@ -18,13 +18,15 @@ root = os.path.dirname(os.path.dirname(here))
 bin_ = os.path.abspath(sys.argv[1])
 data = os.path.join(root, "fixtures/demo/digits59/train")
 fixtures = ["torch_cnn.onnx", "paddle_style.onnx", "tf_style_nhwc.onnx", "external_data/model.onnx"]
+# (fixture, extra flags): the deployment export of each style, and a float16-weights export.
+runs = [(f, []) for f in fixtures] + [("torch_cnn.onnx", ["--fp16", "--softmax"])]
 failed = 0
 with tempfile.TemporaryDirectory() as tmp:
     outputs = []
-    for f in fixtures:
-        out = os.path.join(tmp, f.replace("/", "_"))
+    for f, flags in runs:
+        out = os.path.join(tmp, ("fp16_" if flags else "") + f.replace("/", "_"))
         r = subprocess.run([bin_, "finetune", os.path.join(root, "fixtures/models", f), "--data", data, "--epochs", "2",
-                            "--out", out], capture_output=True, text=True)
+                            "--out", out] + flags, capture_output=True, text=True)
         if r.returncode != 0:
             print(f"FAIL {f}: finetune exited {r.returncode}: {r.stderr.strip()}")
             failed += 1
@@ -40,7 +42,7 @@ with tempfile.TemporaryDirectory() as tmp:
             print(f"FAIL {f}: class names or preprocessing missing from metadata_props: {sorted(meta)}")
             failed += 1
             continue
-        print(f"ok   {f}: finetune, checker, metadata")
+        print(f"ok   {f} {' '.join(flags)}: finetune, checker, metadata")
         outputs.append(out)
     r = subprocess.run([sys.executable, os.path.join(here, "check_run_ort.py"), bin_] + outputs)
     failed += r.returncode != 0

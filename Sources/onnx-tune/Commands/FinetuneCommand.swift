@@ -26,6 +26,7 @@ enum FinetuneCommand: CLICommand {
       --val-split F           validation fraction when splitting (default 0.2; 0 for none)
       --size HxW              image size (default: the model's input size)
       --normalize PRESET      imagenet, [-1,1], [0,1] (default: the model's metadata, else [0,1])
+      --layout nchw|nhwc      image layout (default: read from the model's input shape)
       --augment               random flip, resized crop, rotation and brightness/contrast jitter
     Model surgery:
       --head SPEC             new head, e.g. dense:256:relu,dropout:0.3,dense:CLASSES (default dense:CLASSES)
@@ -58,6 +59,7 @@ enum FinetuneCommand: CLICommand {
     Output:
       --out FILE              the tuned model (required)
       --softmax               end the exported model with a Softmax
+      --fp16                  store weights as float16 (half the size), cast to float32 on load
       --trainable             keep BatchNormalization and Dropout (a file to fine-tune further)
       -h, --help              show this help
 
@@ -107,6 +109,8 @@ enum FinetuneCommand: CLICommand {
     var fineTuneEpochs = 5
     var fineTuneLR: Double?
     var freezeGiven = false
+    var layout: ImagePreprocessing.Layout?
+    var fp16 = false
   }
 
   /// Turns a `--config` JSON object into command-line arguments.
@@ -159,6 +163,13 @@ enum FinetuneCommand: CLICommand {
       s.size = (parts[0], parts.count == 2 ? parts[1] : parts[0])
     }
     s.normalize = try a.option("--normalize")
+    if let l = try a.option("--layout") {
+      guard let layout = ImagePreprocessing.Layout(rawValue: l.lowercased()) else {
+        throw CLIError(message: "finetune: --layout must be nchw or nhwc, got '\(l)'", usage: true)
+      }
+      s.layout = layout
+    }
+    s.fp16 = a.flag("--fp16")
     s.augment = a.flag("--augment")
     s.head = try a.option("--head")
     s.classes = try a.intOption("--classes", in: 2...1_000_000)
@@ -232,7 +243,7 @@ enum FinetuneCommand: CLICommand {
     if isImageFolder {
       preprocessing = try ImagePreprocessing(
         inputShape: inputShape, height: s.size?.0 ?? stored?.size?.first, width: s.size?.1 ?? stored?.size?.last,
-        normalization: normalization)
+        layout: s.layout, normalization: normalization)
     }
     let augmentation: Augmentation? = s.augment ? Augmentation() : nil
 
@@ -265,7 +276,7 @@ enum FinetuneCommand: CLICommand {
       model: model,
       options: .init(
         spec: continuing ? nil : (spec ?? .standard), classes: classes, freeze: try FreezePolicy(parsing: s.freeze),
-        cutAt: s.cutAt, pop: s.pop, outputActivation: s.softmax ? .some("softmax") : nil, seed: s.seed))
+        cutAt: s.cutAt, pop: s.pop, outputActivation: s.softmax ? .some("Softmax") : nil, seed: s.seed))
     var trainableNames = plan.trainable.trainable
     if continuing, plan.spec == nil, let recorded {
       let present = Set(plan.model.graph?.initializers.compactMap(\.name) ?? [])
@@ -351,7 +362,8 @@ enum FinetuneCommand: CLICommand {
     var tuned = finalTrainer.trainedModel()
     if logits != output { tuned.graph!.outputs.removeAll { $0.name == logits } }
     if !s.trainable {
-      _ = try PassDriver.run([DropoutRemoval(), BatchNormFolding(), IdentityRemoval(), DeadNodeElimination()], on: &tuned)
+      _ = try PassDriver.run(
+        [DropoutRemoval(), BatchNormFolding(), ShapeConstantFolding(), IdentityRemoval(), DeadNodeElimination()], on: &tuned)
     } else {
       tuned.setMetadata("onnx_tune.trainable", trainableNames.joined(separator: "\n"))
     }
@@ -362,6 +374,9 @@ enum FinetuneCommand: CLICommand {
         "onnx_tune.preprocessing",
         StoredPreprocessing(size: [p.height, p.width], layout: p.layout.rawValue.uppercased(), channels: p.channels, mean: mean, std: std).json)
     }
+    // Under --fp16 the reference is the deployment graph with its weights rounded to float16.
+    let fp16Reference = s.fp16 ? halfPrecisionWeights(tuned, storage: false) : nil
+    if s.fp16 { tuned = halfPrecisionWeights(tuned, storage: true) }
     // Inline (the writer still moves weights to OUT.data by itself past protobuf's 2 GiB).
     try ONNXWriter.write(tuned, toPath: s.out, options: .init(externalData: .inline))
 
@@ -370,7 +385,9 @@ enum FinetuneCommand: CLICommand {
     var confusion: [[Int]]?
     if let validation {
       let reread = try ONNXReader.readModel(atPath: s.out)
-      let a = try ExecutionPlan(model: finalTrainer.trainedModel())
+      var reference = fp16Reference ?? finalTrainer.trainedModel()
+      if logits != output, fp16Reference == nil { reference.graph!.outputs.removeAll { $0.name == logits } }
+      let a = try ExecutionPlan(model: reference)
       let b = try ExecutionPlan(model: reread)
       let ia = a.outputs.firstIndex { $0.name == output }!
       let ib = b.outputs.firstIndex { $0.name == output }!
@@ -452,6 +469,30 @@ enum FinetuneCommand: CLICommand {
     model.graph = graph
   }
 
+  /// Float initializers of 16 or more elements as float16: stored as float16 with a `Cast` to
+  /// float32 in front of the graph (`storage`), or only rounded through float16 (the reference
+  /// the export is checked against). Initializers that are also graph inputs are left alone.
+  static func halfPrecisionWeights(_ model: Model, storage: Bool) -> Model {
+    var model = model
+    guard var g = model.graph else { return model }
+    let inputs = Set(g.inputs.compactMap(\.name))
+    var casts: [Node] = []
+    for i in g.initializers.indices {
+      let t = g.initializers[i]
+      guard let name = t.name, t.data.dtype == .float, t.data.count >= 16, !inputs.contains(name) else { continue }
+      let half = t.data.converted(to: .float16)
+      if storage {
+        g.initializers[i] = TensorProto(name: name + "_fp16", data: half, docString: t.docString)
+        casts.append(Node(opType: "Cast", inputs: [name + "_fp16"], outputs: [name], name: "fp16_to_fp32_" + name, attributes: [.int("to", 1)]))
+      } else {
+        g.initializers[i].data = half.converted(to: .float)
+      }
+    }
+    g.nodes = casts + g.nodes
+    model.graph = g
+    return model
+  }
+
   static func write(_ text: String, to path: String) throws {
     let temp = path + ".tmp-\(getpid())"
     try text.write(toFile: temp, atomically: false, encoding: .utf8)
@@ -469,7 +510,7 @@ enum FinetuneCommand: CLICommand {
       ("optimizer", .string(s.optimizer)), ("lr", .double(s.lr)), ("schedule", .string(s.schedule)),
       ("weight_decay", s.weightDecay.map(JSON.double) ?? .null), ("patience", .int(s.patience)),
       ("seed", .int(Int(s.seed))), ("augment", .bool(s.augment)), ("out", .string(s.out)),
-      ("softmax", .bool(s.softmax)), ("trainable", .bool(s.trainable)),
+      ("softmax", .bool(s.softmax)), ("trainable", .bool(s.trainable)), ("fp16", .bool(s.fp16)),
     ]
     if let v = s.valData { items.append(("val_data", .string(v))) }
     if let c = s.cutAt { items.append(("cut_at", .string(c))) }
@@ -485,6 +526,7 @@ enum FinetuneCommand: CLICommand {
     if s.labelSmoothing != 0 { items.append(("label_smoothing", .double(s.labelSmoothing))) }
     if s.warmup != 0 { items.append(("warmup", .int(s.warmup))) }
     if let d = s.checkpointDir { items.append(("checkpoint_dir", .string(d))) }
+    if let l = s.layout { items.append(("layout", .string(l.rawValue))) }
     return JSON.object(items).rendered() + "\n"
   }
 }
