@@ -198,8 +198,6 @@ private func decodeTypedData(
     }
   case .string: break
   }
-  _ = out.buffer  // keep
-  out.shape = shape
   return out
 }
 

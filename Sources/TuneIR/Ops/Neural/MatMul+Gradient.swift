@@ -55,7 +55,7 @@ extension MatMul: DifferentiableOperator {
       }
     }
     // Demote promoted 1-D operands: sum the broadcast batch first.
-    func demote(_ g: Tensor?, promoted: [Int], original: [Int]) throws -> Tensor? {
+    func demote(_ g: Tensor?, original: [Int]) -> Tensor? {
       guard var g else { return nil }
       if original.count == 1 {
         var sum = [Float](repeating: 0, count: original[0])
@@ -66,7 +66,7 @@ extension MatMul: DifferentiableOperator {
       return g
     }
     return [
-      try demote(da, promoted: aShape, original: a.shape), try demote(db, promoted: bShape, original: b.shape),
+      demote(da, original: a.shape), demote(db, original: b.shape),
     ]
   }
 }
