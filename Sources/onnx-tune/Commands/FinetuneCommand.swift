@@ -59,6 +59,7 @@ enum FinetuneCommand: CLICommand {
     Output:
       --out FILE              the tuned model (required)
       --softmax               end the exported model with a Softmax
+      --opset N               upgrade the exported model's opset to N (from 11 or later, up to 21)
       --fp16                  store weights as float16 (half the size), cast to float32 on load
       --trainable             keep BatchNormalization and Dropout (a file to fine-tune further)
       -h, --help              show this help
@@ -111,6 +112,7 @@ enum FinetuneCommand: CLICommand {
     var freezeGiven = false
     var layout: ImagePreprocessing.Layout?
     var fp16 = false
+    var opset: Int?
   }
 
   /// Turns a `--config` JSON object into command-line arguments.
@@ -170,6 +172,7 @@ enum FinetuneCommand: CLICommand {
       s.layout = layout
     }
     s.fp16 = a.flag("--fp16")
+    s.opset = try a.intOption("--opset", in: 1...100)
     s.augment = a.flag("--augment")
     s.head = try a.option("--head")
     s.classes = try a.intOption("--classes", in: 2...1_000_000)
@@ -374,6 +377,7 @@ enum FinetuneCommand: CLICommand {
         "onnx_tune.preprocessing",
         StoredPreprocessing(size: [p.height, p.width], layout: p.layout.rawValue.uppercased(), channels: p.channels, mean: mean, std: std).json)
     }
+    if let target = s.opset { try OpsetUpgrade.upgrade(&tuned, to: target) }
     // Under --fp16 the reference is the deployment graph with its weights rounded to float16.
     let fp16Reference = s.fp16 ? halfPrecisionWeights(tuned, storage: false) : nil
     if s.fp16 { tuned = halfPrecisionWeights(tuned, storage: true) }
@@ -527,6 +531,7 @@ enum FinetuneCommand: CLICommand {
     if s.warmup != 0 { items.append(("warmup", .int(s.warmup))) }
     if let d = s.checkpointDir { items.append(("checkpoint_dir", .string(d))) }
     if let l = s.layout { items.append(("layout", .string(l.rawValue))) }
+    if let o = s.opset { items.append(("opset", .int(o))) }
     return JSON.object(items).rendered() + "\n"
   }
 }
