@@ -67,31 +67,10 @@ public struct Conv: Operator {
   }
 
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
-    let xIn = try NeuralSupport.required(inputs, 0, "X")
-    let wIn = try NeuralSupport.required(inputs, 1, "W")
-    let g = try geometry(input: xIn.shape, weight: wIn.shape)
-    let bIn = NeuralSupport.optional(inputs, 2)
-    if let bIn, bIn.shape != [g.outputChannels] {
-      throw OpError("B must be [\(g.outputChannels)], got \(bIn.shape)")
+    try NeuralSupport.runConvolution(
+      inputs, geometry: { try geometry(input: $0, weight: $1) }, outputSpatial: { $0.window.outputSpatial }
+    ) { g, x, w, b, y in
+      ConvKernel.forward(g, input: x, weight: w, bias: b, output: y)
     }
-    let x = try NeuralSupport.asFloat(xIn, "X")
-    let w = try NeuralSupport.asFloat(wIn, "W")
-    let b = try bIn.map { try NeuralSupport.asFloat($0, "B") }
-    var y = Tensor(uninitialized: .float, shape: [g.batch, g.outputChannels] + g.window.outputSpatial)
-    x.withElements(as: Float.self) { xp in
-      w.withElements(as: Float.self) { wp in
-        y.withMutableElements(as: Float.self) { yp in
-          guard yp.count > 0 else { return }
-          if let b {
-            b.withElements(as: Float.self) { bp in
-              ConvKernel.forward(g, input: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!, output: yp.baseAddress!)
-            }
-          } else {
-            ConvKernel.forward(g, input: xp.baseAddress!, weight: wp.baseAddress!, bias: nil, output: yp.baseAddress!)
-          }
-        }
-      }
-    }
-    return [NeuralSupport.restore(y, to: xIn.dtype)]
   }
 }

@@ -2,6 +2,39 @@ import TuneTensor
 
 /// Small helpers shared by the neural ops: required inputs, float32 views, spatial attributes.
 enum NeuralSupport {
+  /// The shared body of Conv and ConvTranspose: checks B, converts to float, allocates Y
+  /// (`[N, M] + outputSpatial`) and hands raw pointers to `kernel` (bias nil when absent).
+  static func runConvolution(
+    _ inputs: [Tensor?], geometry: (_ input: [Int], _ weight: [Int]) throws -> ConvGeometry,
+    outputSpatial: (ConvGeometry) -> [Int],
+    kernel: (ConvGeometry, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>?, UnsafeMutablePointer<Float>) -> Void
+  ) throws -> [Tensor] {
+    let xIn = try required(inputs, 0, "X")
+    let wIn = try required(inputs, 1, "W")
+    let g = try geometry(xIn.shape, wIn.shape)
+    let bIn = optional(inputs, 2)
+    if let bIn, bIn.shape != [g.outputChannels] {
+      throw OpError("B must be [\(g.outputChannels)], got \(bIn.shape)")
+    }
+    let x = try asFloat(xIn, "X")
+    let w = try asFloat(wIn, "W")
+    let b = try bIn.map { try asFloat($0, "B") }
+    var y = Tensor(uninitialized: .float, shape: [g.batch, g.outputChannels] + outputSpatial(g))
+    x.withElements(as: Float.self) { xp in
+      w.withElements(as: Float.self) { wp in
+        y.withMutableElements(as: Float.self) { yp in
+          guard yp.count > 0 else { return }
+          if let b {
+            b.withElements(as: Float.self) { bp in kernel(g, xp.baseAddress!, wp.baseAddress!, bp.baseAddress!, yp.baseAddress!) }
+          } else {
+            kernel(g, xp.baseAddress!, wp.baseAddress!, nil, yp.baseAddress!)
+          }
+        }
+      }
+    }
+    return [restore(y, to: xIn.dtype)]
+  }
+
   /// Input `index`, or an error naming it when it is missing.
   static func required(_ inputs: [Tensor?], _ index: Int, _ name: String) throws -> Tensor {
     guard index < inputs.count, let t = inputs[index] else {
