@@ -43,6 +43,8 @@ let package = Package(
     .target(name: "TuneData", dependencies: ["TuneTensor", "CImageCodec"]),
     // Benchmark of image decoding + preprocessing (scripts/bench-data.sh compares it with Pillow).
     .executableTarget(name: "tune-data-bench", dependencies: ["TuneData"], path: "Sources/TuneDataBench"),
+    // libFuzzer target for the reader (scripts/fuzz-reader.sh); a reproducer in plain builds.
+    .executableTarget(name: "fuzz-reader", dependencies: ["TuneONNX", "TuneIR"], path: "Sources/fuzz-reader"),
     .executableTarget(
       name: "onnx-tune",
       dependencies: ["TuneONNX", "TuneIR", "TuneTensor", "TuneRuntime", "TuneTrain", "TuneData"]

@@ -172,7 +172,7 @@ private func decodeTypedData(
   }
   // An empty tensor: the typed field's pointer is nil, nothing to copy.
   if got == 0 { return Tensor(zeros: dtype, shape: shape) }
-  var out = Tensor(zeros: dtype, shape: shape)
+  let out = Tensor(zeros: dtype, shape: shape)
   let dst = out.buffer.pointer
   switch field {
   case .float: dst.copyMemory(from: t.float_data, byteCount: got * 4)
