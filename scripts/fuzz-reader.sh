@@ -24,4 +24,8 @@ if [[ -d "$cache/onnx-1.22.0/onnx/backend/test/data/node" ]]; then
   done
 fi
 ASAN_OPTIONS=detect_leaks=1 "$bin" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-  -max_len=65536 -artifact_prefix="$scratch/crashes/" -print_final_stats=1 2>&1 | tail -25
+  -max_len=65536 -artifact_prefix="$scratch/crashes/" -print_final_stats=1 > "$scratch/last-run.log" 2>&1 && status=0 || status=$?
+grep -E '^#[0-9]+' "$scratch/last-run.log" | tail -1
+grep -E '^(stat::|Done |==[0-9]+==ERROR|SUMMARY)' "$scratch/last-run.log" || true
+echo "fuzz-reader: full log in $scratch/last-run.log; crashes (if any) in $scratch/crashes/"
+exit $status
