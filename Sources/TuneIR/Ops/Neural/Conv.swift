@@ -21,10 +21,7 @@ public struct Conv: Operator {
     kernelShape = try node.ints("kernel_shape")
     pads = try node.ints("pads")
     strides = try node.ints("strides")
-    guard ["NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"].contains(autoPad) else {
-      throw OpError("auto_pad must be NOTSET, SAME_UPPER, SAME_LOWER or VALID, got \(autoPad)")
-    }
-    guard group >= 1 else { throw OpError("group must be >= 1, got \(group)") }
+    try NeuralSupport.checkConvAttributes(autoPad: autoPad, group: group)
   }
 
   /// The convolution geometry for input and weight shapes (shared with ConvTranspose's tests

@@ -25,10 +25,7 @@ public struct ConvTranspose: Operator {
     outputShape = try node.ints("output_shape")
     pads = try node.ints("pads")
     strides = try node.ints("strides")
-    guard ["NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"].contains(autoPad) else {
-      throw OpError("auto_pad must be NOTSET, SAME_UPPER, SAME_LOWER or VALID, got \(autoPad)")
-    }
-    guard group >= 1 else { throw OpError("group must be >= 1, got \(group)") }
+    try NeuralSupport.checkConvAttributes(autoPad: autoPad, group: group)
   }
 
   /// The geometry of the forward convolution this op transposes (its image is our output).

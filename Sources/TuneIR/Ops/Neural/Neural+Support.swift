@@ -2,6 +2,14 @@ import TuneTensor
 
 /// Small helpers shared by the neural ops: required inputs, float32 views, spatial attributes.
 enum NeuralSupport {
+  /// The attribute checks Conv and ConvTranspose share.
+  static func checkConvAttributes(autoPad: String, group: Int) throws {
+    guard ["NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"].contains(autoPad) else {
+      throw OpError("auto_pad must be NOTSET, SAME_UPPER, SAME_LOWER or VALID, got \(autoPad)")
+    }
+    guard group >= 1 else { throw OpError("group must be >= 1, got \(group)") }
+  }
+
   /// The shared body of Conv and ConvTranspose: checks B, converts to float, allocates Y
   /// (`[N, M] + outputSpatial`) and hands raw pointers to `kernel` (bias nil when absent).
   static func runConvolution(
