@@ -43,6 +43,10 @@ let package = Package(
     .target(name: "TuneData", dependencies: ["TuneTensor", "CImageCodec"]),
     // Benchmark of image decoding + preprocessing (scripts/bench-data.sh compares it with Pillow).
     .executableTarget(name: "tune-data-bench", dependencies: ["TuneData"], path: "Sources/TuneDataBench"),
+    // Per-Conv/Gemm GFLOP/s vs cblas_sgemm on the same GEMM shape (scripts/bench.sh).
+    .executableTarget(
+      name: "tune-kernel-bench", dependencies: ["TuneONNX", "TuneIR", "TuneTensor", "TuneRuntime", "CBLAS"],
+      path: "Sources/TuneKernelBench"),
     // libFuzzer target for the reader (scripts/fuzz-reader.sh); a reproducer in plain builds.
     .executableTarget(name: "fuzz-reader", dependencies: ["TuneONNX", "TuneIR"], path: "Sources/fuzz-reader"),
     .executableTarget(

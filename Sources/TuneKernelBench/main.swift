@@ -1,0 +1,238 @@
+// Per-op throughput against the BLAS limit: for every Conv (and Gemm) node of a model, times the
+// op's own `forward` (the code the executor runs, built from the node through OperatorRegistry)
+// on random inputs of the inferred shapes, and `cblas_sgemm` on the op's whole GEMM shape
+// (M = C_out/group, N = batch·H_out·W_out, K = C_in/group·kH·kW, `group` calls), with the same
+// thread count. With --backward it also times Conv's gradient (dX and dW, 2x the forward's
+// FLOPs) against the same sgemm rate. scripts/bench.sh runs it for BENCHMARKS.md.
+//
+//   tune-kernel-bench MODEL [--batch N] [--threads N] [--repeat N] [--backward] [--json]
+//
+// Prints a TSV table (header first) or one JSON object per row; times are the best of --repeat
+// runs after a warm-up, in ms (the minimum is the least noisy figure on a shared machine).
+import CBLAS
+import Foundation
+import TuneIR
+import TuneONNX
+import TuneRuntime
+import TuneTensor
+
+struct Options {
+  var model = ""
+  var batch = 32
+  var threads = 1
+  var repeats = 5
+  var backward = false
+  var json = false
+}
+
+func usage(_ message: String) -> Never {
+  FileHandle.standardError.write(
+    "tune-kernel-bench: \(message)\nusage: tune-kernel-bench MODEL [--batch N] [--threads N] [--repeat N] [--backward] [--json]\n"
+      .data(using: .utf8)!)
+  exit(2)
+}
+
+func parseOptions() -> Options {
+  var options = Options()
+  var args = Array(CommandLine.arguments.dropFirst())
+  while !args.isEmpty {
+    let a = args.removeFirst()
+    func value() -> Int {
+      guard !args.isEmpty, let v = Int(args.removeFirst()), v > 0 else {
+        usage("\(a) needs a positive integer")
+      }
+      return v
+    }
+    switch a {
+    case "--batch": options.batch = value()
+    case "--threads": options.threads = value()
+    case "--repeat": options.repeats = value()
+    case "--backward": options.backward = true
+    case "--json": options.json = true
+    case "-h", "--help": usage("help")
+    default:
+      if a.hasPrefix("-") || !options.model.isEmpty { usage("unexpected argument \(a)") }
+      options.model = a
+    }
+  }
+  if options.model.isEmpty { usage("MODEL is required") }
+  return options
+}
+
+let options = parseOptions()
+ComputeThreads.set(options.threads)
+
+func printLine(_ line: String) {
+  FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
+}
+
+/// Best wall time of `body` in ms over `repeats` runs after one warm-up.
+func bestMs(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+  try body()
+  var times: [Double] = []
+  for _ in 0..<repeats {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+  }
+  return times.min()!
+}
+
+func randomTensor(_ shape: [Int], _ rng: inout SeededRandom) -> Tensor {
+  Tensor((0..<Tensor.elementCount(shape)).map { _ in rng.nextFloat() - 0.5 }, shape: shape)
+}
+
+/// Time of `group` row-major sgemm calls C[M,N] = A[M,K]·B[K,N] (the conv's GEMM shape).
+func sgemmMs(m: Int, n: Int, k: Int, group: Int, repeats: Int, _ rng: inout SeededRandom) -> Double
+{
+  let a = [Float]((0..<(m * k * group)).map { _ in rng.nextFloat() })
+  let b = [Float]((0..<(k * n * group)).map { _ in rng.nextFloat() })
+  var c = [Float](repeating: 0, count: m * n * group)
+  return a.withUnsafeBufferPointer { ap in
+    b.withUnsafeBufferPointer { bp in
+      c.withUnsafeMutableBufferPointer { cp in
+        bestMs(repeats) {
+          for g in 0..<group {
+            cblas_sgemm(
+              CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+              ap.baseAddress! + g * m * k, Int32(k), bp.baseAddress! + g * k * n, Int32(n), 0,
+              cp.baseAddress! + g * m * n, Int32(n))
+          }
+        }
+      }
+    }
+  }
+}
+
+func main() throws {
+  var rng = SeededRandom(seed: 7)
+  let model = try ONNXReader.readModel(atPath: options.model)
+  guard let graph = model.graph else { usage("\(options.model) has no graph") }
+  let opset = model.opsetVersion() ?? 13
+  let shapes = ShapeInference(model)
+  let modelName = ((options.model as NSString).lastPathComponent as NSString).deletingPathExtension
+
+  /// The inferred shape of `name` with symbolic dims (the batch axis) set to --batch.
+  func concreteShape(_ name: String) -> [Int]? {
+    if let t = graph.initializer(named: name) { return t.data.shape }
+    guard let dims = shapes[name]?.dims else { return nil }
+    var out: [Int] = []
+    for d in dims {
+      switch d {
+      case .value(let v): out.append(Int(v))
+      case .symbol: out.append(options.batch)
+      case .unknown: return nil
+      }
+    }
+    return out
+  }
+
+  let columns = [
+    "model", "node", "op", "pass", "input", "weight", "output", "group", "M", "N", "K", "gflop",
+    "ours_ms", "sgemm_ms", "ours_gflops", "sgemm_gflops", "ratio",
+  ]
+  if !options.json { printLine(columns.joined(separator: "\t")) }
+
+  func emit(_ values: [String: Any]) {
+    if options.json {
+      let data = try! JSONSerialization.data(withJSONObject: values, options: [.sortedKeys])
+      printLine(String(decoding: data, as: UTF8.self))
+    } else {
+      printLine(columns.map { "\(values[$0] ?? "")" }.joined(separator: "\t"))
+    }
+  }
+
+  func fmt(_ v: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", v) }
+
+  let context = ExecutionContext(training: false)
+  var index = 0
+  for node in graph.nodes where node.opType == "Conv" || node.opType == "Gemm" {
+    index += 1
+    let opType = node.opType!
+    let name = node.name ?? "\(opType)_\(index)"
+    guard let type = OperatorResolver.standard.lookup(opType: opType, domain: node.domain ?? "")
+    else {
+      FileHandle.standardError.write("tune-kernel-bench: no op for \(opType)\n".data(using: .utf8)!)
+      continue
+    }
+    let op = try type.init(node: node, opset: opset)
+    var inputs: [Tensor?] = []
+    var inputShapes: [[Int]] = []
+    var known = true
+    for input in node.inputs {
+      if input.isEmpty {
+        inputs.append(nil)
+        continue
+      }
+      guard let shape = concreteShape(input) else {
+        known = false
+        break
+      }
+      inputShapes.append(shape)
+      inputs.append(graph.initializer(named: input)?.data ?? randomTensor(shape, &rng))
+    }
+    guard known, inputShapes.count >= 2 else {
+      FileHandle.standardError.write(
+        "tune-kernel-bench: \(name): input shapes unknown, skipped\n".data(using: .utf8)!)
+      continue
+    }
+    let outputs = try op.forward(inputs, context: context)
+    let y = outputs[0].shape
+    let x = inputShapes[0]
+    let w = inputShapes[1]
+    var m: Int
+    var n: Int
+    var k: Int
+    var group: Int
+    if opType == "Conv" {
+      group = (op as? Conv)?.group ?? 1
+      m = w[0] / group
+      n = y[0] * y.dropFirst(2).reduce(1, *)
+      k = w.dropFirst().reduce(1, *)
+    } else {
+      // Gemm's own product: Y[M, N] = A'[M, K] · B'[K, N].
+      let gemm = op as? Gemm
+      group = 1
+      m = y[0]
+      n = y[1]
+      k = (gemm?.transA ?? false) ? x[0] : x[1]
+    }
+    let flop = 2.0 * Double(m) * Double(n) * Double(k) * Double(group)
+    let ours = try bestMs(options.repeats) { _ = try op.forward(inputs, context: context) }
+    let blas = sgemmMs(m: m, n: n, k: k, group: group, repeats: options.repeats, &rng)
+    var row: [String: Any] = [
+      "model": modelName, "node": name, "op": opType, "pass": "forward",
+      "input": x.map(String.init).joined(separator: "x"),
+      "weight": w.map(String.init).joined(separator: "x"),
+      "output": y.map(String.init).joined(separator: "x"), "group": group, "M": m, "N": n, "K": k,
+      "gflop": fmt(flop / 1e9, 4), "ours_ms": fmt(ours), "sgemm_ms": fmt(blas),
+      "ours_gflops": fmt(flop / ours / 1e6, 1), "sgemm_gflops": fmt(flop / blas / 1e6, 1),
+      "ratio": fmt(blas / ours, 2),
+    ]
+    emit(row)
+    if options.backward, opType == "Conv", let diff = op as? any DifferentiableOperator {
+      // dX and dW (and dB when there is a bias): twice the forward's multiply-adds.
+      let dy = randomTensor(y, &rng)
+      let needed = inputs.enumerated().map { $0.element != nil && $0.offset < 3 }
+      let back = try bestMs(options.repeats) {
+        _ = try diff.backward(
+          inputs: inputs, outputs: outputs, saved: [], outputGradients: [dy], needed: needed,
+          context: context)
+      }
+      row["pass"] = "backward"
+      row["gflop"] = fmt(2 * flop / 1e9, 4)
+      row["ours_ms"] = fmt(back)
+      row["sgemm_ms"] = fmt(2 * blas)
+      row["ours_gflops"] = fmt(2 * flop / back / 1e6, 1)
+      row["ratio"] = fmt(2 * blas / back, 2)
+      emit(row)
+    }
+  }
+}
+
+do {
+  try main()
+} catch {
+  FileHandle.standardError.write("tune-kernel-bench: \(error)\n".data(using: .utf8)!)
+  exit(1)
+}
