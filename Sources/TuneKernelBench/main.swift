@@ -5,10 +5,12 @@
 // thread count. With --backward it also times Conv's gradient (dX and dW, 2x the forward's
 // FLOPs) against the same sgemm rate. scripts/bench.sh runs it for BENCHMARKS.md.
 //
-//   tune-kernel-bench MODEL [--batch N] [--threads N] [--repeat N] [--backward] [--json]
+//   tune-kernel-bench MODEL [--batch N] [--threads N] [--repeat N] [--min-time S] [--backward] [--json]
 //
 // Prints a TSV table (header first) or one JSON object per row; times are the best of --repeat
-// runs after a warm-up, in ms (the minimum is the least noisy figure on a shared machine).
+// runs (more until --min-time seconds, default 0.1, have passed per op) after a warm-up, in ms
+// (the minimum is the least noisy figure on a shared machine; the op, sgemm and the gradient
+// take turns within each round).
 import CBLAS
 import Foundation
 import TuneIR
@@ -21,13 +23,14 @@ struct Options {
   var batch = 32
   var threads = 1
   var repeats = 5
+  var minSeconds = 0.1
   var backward = false
   var json = false
 }
 
 func usage(_ message: String) -> Never {
   FileHandle.standardError.write(
-    "tune-kernel-bench: \(message)\nusage: tune-kernel-bench MODEL [--batch N] [--threads N] [--repeat N] [--backward] [--json]\n"
+    "tune-kernel-bench: \(message)\nusage: tune-kernel-bench MODEL [--batch N] [--threads N] [--repeat N] [--min-time S] [--backward] [--json]\n"
       .data(using: .utf8)!)
   exit(2)
 }
@@ -47,6 +50,11 @@ func parseOptions() -> Options {
     case "--batch": options.batch = value()
     case "--threads": options.threads = value()
     case "--repeat": options.repeats = value()
+    case "--min-time":
+      guard !args.isEmpty, let v = Double(args.removeFirst()), v >= 0 else {
+        usage("--min-time needs seconds")
+      }
+      options.minSeconds = v
     case "--backward": options.backward = true
     case "--json": options.json = true
     case "-h", "--help": usage("help")
@@ -66,32 +74,47 @@ func printLine(_ line: String) {
   FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
 }
 
-/// Best wall time of `body` in ms over `repeats` runs after one warm-up.
-func bestMs(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
-  try body()
-  var times: [Double] = []
-  for _ in 0..<repeats {
-    let start = DispatchTime.now().uptimeNanoseconds
-    try body()
-    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+/// Best wall time in ms of each body over at least `repeats` rounds (more, up to 1,000, until
+/// `minSeconds` have passed) after one warm-up each; the bodies take turns within a round, so
+/// that load from other processes hits them alike.
+func bestMs(_ repeats: Int, minSeconds: Double, _ bodies: [() throws -> Void]) throws -> [Double] {
+  for body in bodies { try body() }
+  var best = [Double](repeating: .infinity, count: bodies.count)
+  let start = DispatchTime.now().uptimeNanoseconds
+  var rounds = 0
+  while rounds < repeats
+    || (rounds < 1000 && Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < minSeconds)
+  {
+    rounds += 1
+    for (i, body) in bodies.enumerated() {
+      let start = DispatchTime.now().uptimeNanoseconds
+      try body()
+      best[i] = min(best[i], Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+    }
   }
-  return times.min()!
+  return best
 }
 
 func randomTensor(_ shape: [Int], _ rng: inout SeededRandom) -> Tensor {
   Tensor((0..<Tensor.elementCount(shape)).map { _ in rng.nextFloat() - 0.5 }, shape: shape)
 }
 
-/// Time of `group` row-major sgemm calls C[M,N] = A[M,K]·B[K,N] (the conv's GEMM shape).
-func sgemmMs(m: Int, n: Int, k: Int, group: Int, repeats: Int, _ rng: inout SeededRandom) -> Double
-{
-  let a = [Float]((0..<(m * k * group)).map { _ in rng.nextFloat() })
-  let b = [Float]((0..<(k * n * group)).map { _ in rng.nextFloat() })
-  var c = [Float](repeating: 0, count: m * n * group)
-  return a.withUnsafeBufferPointer { ap in
-    b.withUnsafeBufferPointer { bp in
-      c.withUnsafeMutableBufferPointer { cp in
-        bestMs(repeats) {
+/// `group` row-major sgemm calls C[M,N] = A[M,K]·B[K,N]: the op's GEMM shape.
+final class SgemmCase {
+  let m: Int, n: Int, k: Int, group: Int
+  let a: [Float], b: [Float]
+  var c: [Float]
+  init(m: Int, n: Int, k: Int, group: Int, _ rng: inout SeededRandom) {
+    (self.m, self.n, self.k, self.group) = (m, n, k, group)
+    a = (0..<(m * k * group)).map { _ in rng.nextFloat() }
+    b = (0..<(k * n * group)).map { _ in rng.nextFloat() }
+    c = [Float](repeating: 0, count: m * n * group)
+  }
+  func run() {
+    let (m, n, k) = (m, n, k)
+    a.withUnsafeBufferPointer { ap in
+      b.withUnsafeBufferPointer { bp in
+        c.withUnsafeMutableBufferPointer { cp in
           for g in 0..<group {
             cblas_sgemm(
               CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
@@ -198,8 +221,22 @@ func main() throws {
       k = (gemm?.transA ?? false) ? x[0] : x[1]
     }
     let flop = 2.0 * Double(m) * Double(n) * Double(k) * Double(group)
-    let ours = try bestMs(options.repeats) { _ = try op.forward(inputs, context: context) }
-    let blas = sgemmMs(m: m, n: n, k: k, group: group, repeats: options.repeats, &rng)
+    let sgemm = SgemmCase(m: m, n: n, k: k, group: group, &rng)
+    var bodies: [() throws -> Void] = [
+      { _ = try op.forward(inputs, context: context) }, { sgemm.run() },
+    ]
+    if options.backward, opType == "Conv", let diff = op as? any DifferentiableOperator {
+      // dX and dW (and dB when there is a bias): twice the forward's multiply-adds.
+      let dy = randomTensor(y, &rng)
+      let needed = inputs.enumerated().map { $0.element != nil && $0.offset < 3 }
+      bodies.append {
+        _ = try diff.backward(
+          inputs: inputs, outputs: outputs, saved: [], outputGradients: [dy], needed: needed,
+          context: context)
+      }
+    }
+    let times = try bestMs(options.repeats, minSeconds: options.minSeconds, bodies)
+    let (ours, blas) = (times[0], times[1])
     var row: [String: Any] = [
       "model": modelName, "node": name, "op": opType, "pass": "forward",
       "input": x.map(String.init).joined(separator: "x"),
@@ -210,15 +247,8 @@ func main() throws {
       "ratio": fmt(blas / ours, 2),
     ]
     emit(row)
-    if options.backward, opType == "Conv", let diff = op as? any DifferentiableOperator {
-      // dX and dW (and dB when there is a bias): twice the forward's multiply-adds.
-      let dy = randomTensor(y, &rng)
-      let needed = inputs.enumerated().map { $0.element != nil && $0.offset < 3 }
-      let back = try bestMs(options.repeats) {
-        _ = try diff.backward(
-          inputs: inputs, outputs: outputs, saved: [], outputGradients: [dy], needed: needed,
-          context: context)
-      }
+    if times.count > 2 {
+      let back = times[2]
       row["pass"] = "backward"
       row["gflop"] = fmt(2 * flop / 1e9, 4)
       row["ours_ms"] = fmt(back)
