@@ -4,10 +4,12 @@
 # Prints a Markdown table of median latencies and our time / onnxruntime's time.
 #   scripts/bench-inference.sh            (PYTHON defaults to .venv/bin/python; needs torch +
 #                                          torchvision to make the models once, onnxruntime to time)
+# One section of scripts/bench.sh (which runs every benchmark and writes BENCHMARKS.md), kept
+# for a quick standalone look; PYTHON or ONNX_TUNE_BENCH_VENV picks the Python.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-python=${PYTHON:-$root/.venv/bin/python}
+python=${PYTHON:-${ONNX_TUNE_BENCH_VENV:-$root/.venv}/bin/python}
 cache=${ONNX_TUNE_CACHE:-$root/cache}
 repeat=${REPEAT:-10}
 [[ "${SKIP_BUILD:-0}" == 1 ]] || swift build -c release --product onnx-tune >&2

@@ -16,6 +16,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${ONNX_TUNE_CACHE:-$ROOT/cache}"
+if [[ -z "${PYTHON:-}" && -n "${ONNX_TUNE_BENCH_VENV:-}" ]]; then PYTHON=$ONNX_TUNE_BENCH_VENV/bin/python; fi
 if [[ -z "${PYTHON:-}" ]]; then
     if [[ -x /work/venv/bin/python ]]; then PYTHON=/work/venv/bin/python; else PYTHON=python3; fi
 fi

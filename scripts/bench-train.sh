@@ -4,10 +4,12 @@
 # (torchvision, random weights), with the backbone frozen and fully trainable, 1 and 2 threads.
 # Prints a Markdown table: median ms and our time / PyTorch's.
 #   scripts/bench-train.sh     (PYTHON: a Python with torch + torchvision; default .venv/bin/python)
+# One section of scripts/bench.sh (which runs every benchmark and writes BENCHMARKS.md), kept
+# for a quick standalone look; PYTHON or ONNX_TUNE_BENCH_VENV picks the Python.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-python=${PYTHON:-$root/.venv/bin/python}
+python=${PYTHON:-${ONNX_TUNE_BENCH_VENV:-$root/.venv}/bin/python}
 cache=${ONNX_TUNE_CACHE:-$root/cache}
 repeat=${REPEAT:-5}
 [[ "${SKIP_BUILD:-0}" == 1 ]] || swift build -c release --product onnx-tune >&2
