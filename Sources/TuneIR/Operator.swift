@@ -16,10 +16,19 @@ public protocol Operator: Sendable {
   /// Computes the outputs. `inputs[i]` is nil when optional input `i` is omitted; the result
   /// has one tensor per node output the op produces (trailing optional outputs may be omitted).
   func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor]
+  /// `forward` for an executor that hands over the inputs nothing reads after this node: it
+  /// moved them out of its own storage, so the op may take such an input out of `inputs` and
+  /// write its output into that input's buffer when `Tensor.isUniquelyReferenced()` says no
+  /// other tensor shares it (activations, BatchNormalization and elementwise arithmetic do).
+  /// The default calls `forward`. The results must equal `forward`'s.
+  func forward(reusing inputs: inout [Tensor?], context: ExecutionContext) throws -> [Tensor]
 }
 
 extension Operator {
   public static var domain: String { "" }
+  public func forward(reusing inputs: inout [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+    try forward(inputs, context: context)
+  }
 }
 
 /// An operator with a gradient (vector-Jacobian product).
@@ -59,6 +68,9 @@ public final class ExecutionContext: @unchecked Sendable {
   /// Runs a subgraph with the given values bound by name (outer-scope values are visible);
   /// returns the subgraph's outputs in order. Set by the executor.
   public var runSubgraph: ((Graph, [String: Tensor]) throws -> [Tensor])?
+  /// When true the executor times every node and adds the times per op type to the run's
+  /// statistics (`onnx-tune run --profile`).
+  public var profiling = false
 
   public init(training: Bool = false, seed: UInt64 = 0) {
     self.training = training

@@ -30,6 +30,9 @@ public final class ExecutionPlan: Sendable {
     public let capturedInputs: [Int]
     /// Slots whose last use is this step (released once it has run).
     public let releases: [Int]
+    /// Positions of inputs the executor hands over to the op (`Operator.forward(reusing:)`):
+    /// node outputs read for the last time here, by this one input position only.
+    public let donations: [Int]
     /// Plans of the node's graph attributes, in attribute order.
     public let subgraphs: [ExecutionPlan]
   }
@@ -262,13 +265,24 @@ public final class ExecutionPlan: Sendable {
     var releases: [[Int]] = Array(repeating: [], count: order.count)
     for (slot, s) in lastUse { releases[s].append(slot) }
 
+    var isNodeOutput = Array(repeating: false, count: slotNames.count)
+    for o in producer.keys { isNodeOutput[slots[o]!] = true }
+    func donations(_ s: Int) -> [Int] {
+      let released = Set(releases[s])
+      let ins = stepInputs[s]
+      return ins.indices.filter { k in
+        guard let slot = ins[k], released.contains(slot), isNodeOutput[slot],
+          !stepCaptured[s].contains(slot), !stepOutputs[s].contains(slot)
+        else { return false }
+        return ins.filter { $0 == slot }.count == 1
+      }
+    }
     self.steps = order.enumerated().map { s, i in
       Step(
         nodeIndex: i, node: nodes[i], op: ops[i], inputs: stepInputs[s], outputs: stepOutputs[s],
-        capturedInputs: stepCaptured[s], releases: releases[s].sorted(), subgraphs: subplans[i])
+        capturedInputs: stepCaptured[s], releases: releases[s].sorted(), donations: donations(s),
+        subgraphs: subplans[i])
     }
-    var isNodeOutput = Array(repeating: false, count: slotNames.count)
-    for o in producer.keys { isNodeOutput[slots[o]!] = true }
     self.isNodeOutput = isNodeOutput
     self.slotNames = slotNames
     self.slots = slots

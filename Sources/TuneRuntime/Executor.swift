@@ -1,3 +1,4 @@
+import Dispatch
 import TuneIR
 import TuneTensor
 
@@ -9,6 +10,15 @@ public struct RunStatistics: Equatable, Sendable {
   public var peakLiveBytes = 0
   /// Node outputs released before the run ended.
   public var releasedValues = 0
+  /// Time spent per op type (main graph and subgraphs), when the context was profiling.
+  public var opTimes: [String: OpTime] = [:]
+  public init() {}
+}
+
+/// Calls of one op type in a run and the time they took.
+public struct OpTime: Equatable, Sendable {
+  public var calls = 0
+  public var seconds = 0.0
   public init() {}
 }
 
@@ -112,20 +122,37 @@ public enum Executor {
         arguments.append(v)
       }
 
+      // Inputs read for the last time leave the frame, so the op may write over them.
+      for k in step.donations {
+        guard let slot = step.inputs[k], let v = frame.values[slot] else { continue }
+        frame.values[slot] = nil
+        liveValues -= 1
+        liveBytes -= v.byteCount
+        stats.releasedValues += 1
+      }
+
       let results: [Tensor]
       let outerRunSubgraph = context.runSubgraph
       if !step.subgraphs.isEmpty {
         context.runSubgraph = subgraphRunner(plan: plan, step: step, frame: frame, context: context)
       }
       defer { context.runSubgraph = outerRunSubgraph }
+      let started = context.profiling ? DispatchTime.now().uptimeNanoseconds : 0
       do {
-        results = try step.op.forward(arguments, context: context)
+        results = try step.op.forward(reusing: &arguments, context: context)
       } catch let e as OpError {
         throw ExecutionError(step.node, e.message, inputs: arguments.map(ExecutionError.describe))
       } catch {
         throw ExecutionError(step.node, "\(error)", inputs: arguments.map(ExecutionError.describe))
       }
       arguments = []
+      if context.profiling {
+        let domain = step.node.domain ?? ""
+        let opType = step.node.opType ?? "?"
+        let key = domain.isEmpty || domain == "ai.onnx" ? opType : "\(domain):\(opType)"
+        stats.opTimes[key, default: OpTime()].calls += 1
+        stats.opTimes[key, default: OpTime()].seconds += Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
+      }
 
       for (k, slot) in step.outputs.enumerated() where k < results.count {
         guard let slot else { continue }

@@ -79,6 +79,12 @@ public struct Tensor: @unchecked Sendable {
     }
   }
 
+  /// True when this tensor's buffer is its own memory and no other tensor shares it, so it can
+  /// be overwritten (the executor's in-place ops check this on the inputs it hands over).
+  public mutating func isUniquelyReferenced() -> Bool {
+    isKnownUniquelyReferenced(&buffer) && buffer.ownsMemory
+  }
+
   /// The same elements with another shape of equal element count (no copy).
   public func reshaped(_ newShape: [Int]) -> Tensor {
     precondition(Tensor.elementCount(newShape) == count)

@@ -12,6 +12,9 @@ public final class TensorBuffer: @unchecked Sendable {
   public let byteCount: Int
   public let pointer: UnsafeMutableRawPointer
   private let release: (@Sendable (UnsafeMutableRawPointer, Int) -> Void)?
+  /// True when the buffer allocated its memory itself (false for wrapped memory, which may be
+  /// a read-only file mapping): only such buffers are ever written in place by the executor.
+  public let ownsMemory: Bool
 
   /// Allocates `byteCount` zeroed bytes.
   public init(zeroedByteCount byteCount: Int) {
@@ -20,6 +23,7 @@ public final class TensorBuffer: @unchecked Sendable {
     p.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 1))
     self.pointer = p
     self.release = { p, _ in p.deallocate() }
+    self.ownsMemory = true
   }
 
   /// Allocates `byteCount` uninitialized bytes (the caller fills every byte).
@@ -28,6 +32,7 @@ public final class TensorBuffer: @unchecked Sendable {
     let p = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
     self.pointer = p
     self.release = { p, _ in p.deallocate() }
+    self.ownsMemory = true
   }
 
   /// Copies `bytes`.
@@ -44,6 +49,7 @@ public final class TensorBuffer: @unchecked Sendable {
     self.pointer = pointer
     self.byteCount = byteCount
     self.release = release
+    self.ownsMemory = false
   }
 
   deinit { release?(pointer, byteCount) }

@@ -10,11 +10,34 @@ public enum Elementwise {
     _ x: Tensor, as type: T.Type, _ op: (T) -> R
   ) -> Tensor {
     let out = Tensor(uninitialized: R.dtype, shape: x.shape)
-    let n = x.count
     let src = x.buffer.pointer.assumingMemoryBound(to: T.self)
     let dst = out.buffer.pointer.assumingMemoryBound(to: R.self)
-    for i in 0..<n { dst[i] = op(src[i]) }
+    ParallelKernels.runChunks(x.count) { r in
+      for i in r { dst[i] = op(src[i]) }
+    }
     return out
+  }
+
+  /// `x[i] = op(x[i])` in place. The caller guarantees that no other tensor shares `x`'s
+  /// buffer (`Tensor.isUniquelyReferenced`).
+  @inlinable @inline(__always)
+  public static func mapInPlace<T>(_ x: inout Tensor, as type: T.Type, _ op: (T) -> T) {
+    let p = x.buffer.pointer.assumingMemoryBound(to: T.self)
+    ParallelKernels.runChunks(x.count) { r in
+      // Through a small tile: written straight back, a select such as ReLU's becomes a
+      // conditional store, which the compiler does not vectorize.
+      withUnsafeTemporaryAllocation(of: T.self, capacity: 512) { tile in
+        let t = tile.baseAddress!
+        var i = r.lowerBound
+        while i < r.upperBound {
+          let n = Swift.min(512, r.upperBound - i)
+          let q = p + i
+          for j in 0..<n { t[j] = op(q[j]) }
+          q.update(from: t, count: n)
+          i += n
+        }
+      }
+    }
   }
 
   /// `out = op(a, b)` broadcast to `shape` (which must be `Broadcast.shape(a.shape, b.shape)`).
@@ -32,21 +55,49 @@ public enum Elementwise {
     _ op: (T, U) -> R
   ) -> Tensor {
     let out = Tensor(uninitialized: R.dtype, shape: shape)
-    let n = out.count
+    zip(a, b, shape: shape, into: out.buffer.pointer.assumingMemoryBound(to: R.self), op)
+    return out
+  }
+
+  /// `a = op(a, b)` in place, `b` broadcast to `a`'s shape. The caller guarantees that `a`'s
+  /// shape is the broadcast shape and that no other tensor shares its buffer.
+  @inlinable @inline(__always)
+  public static func zipInPlace<T>(_ a: inout Tensor, _ b: Tensor, as type: T.Type, _ op: (T, T) -> T) {
+    zip(a, b, shape: a.shape, into: a.buffer.pointer.assumingMemoryBound(to: T.self), op)
+  }
+
+  /// `b = op(a, b)` in place, `a` broadcast to `b`'s shape (the mirror of `zipInPlace(_:_:)`).
+  @inlinable @inline(__always)
+  public static func zipInPlace<T>(_ a: Tensor, into b: inout Tensor, as type: T.Type, _ op: (T, T) -> T) {
+    zip(a, b, shape: b.shape, into: b.buffer.pointer.assumingMemoryBound(to: T.self), op)
+  }
+
+  /// The body of the `zip` kernels: writes `op(a, b)` broadcast to `shape` into `dst`, which may
+  /// be the buffer of an input of that shape (each element is read before it is written).
+  @inlinable @inline(__always)
+  static func zip<T, U, R>(
+    _ a: Tensor, _ b: Tensor, shape: [Int], into dst: UnsafeMutablePointer<R>, _ op: (T, U) -> R
+  ) {
+    let n = Tensor.elementCount(shape)
     let x = a.buffer.pointer.assumingMemoryBound(to: T.self)
     let y = b.buffer.pointer.assumingMemoryBound(to: U.self)
-    let dst = out.buffer.pointer.assumingMemoryBound(to: R.self)
     let na = a.count
     let nb = b.count
     // A count equal to the output's means the same row-major layout (only leading 1s differ).
     if na == n && nb == n {
-      for i in 0..<n { dst[i] = op(x[i], y[i]) }
+      ParallelKernels.runChunks(n) { r in
+        for i in r { dst[i] = op(x[i], y[i]) }
+      }
     } else if na == n && nb == 1 {
       let s = y[0]
-      for i in 0..<n { dst[i] = op(x[i], s) }
+      ParallelKernels.runChunks(n) { r in
+        for i in r { dst[i] = op(x[i], s) }
+      }
     } else if na == 1 && nb == n {
       let s = x[0]
-      for i in 0..<n { dst[i] = op(s, y[i]) }
+      ParallelKernels.runChunks(n) { r in
+        for i in r { dst[i] = op(s, y[i]) }
+      }
     } else {
       var rows = BroadcastRows(target: shape, shapes: [a.shape, b.shape])
       let count = rows.length
@@ -69,7 +120,6 @@ public enum Elementwise {
         rows.advance()
       }
     }
-    return out
   }
 
   /// `out = op(a, b, c)` broadcast to `shape` (the broadcast shape of the three inputs).

@@ -45,23 +45,33 @@ public struct Clip: DifferentiableOperator {
     return [y.converted(to: dtype)]
   }
 
+  /// Float32 with scalar float bounds (ReLU6) in place when the input may be reused.
+  public func forward(reusing inputs: inout [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+    // (No slice of `inputs` may stay alive here: it would keep X's buffer shared.)
+    let scalarBounds = (1..<max(1, min(inputs.count, 3))).allSatisfy {
+      inputs[$0] == nil || (inputs[$0]!.dtype == .float && inputs[$0]!.count == 1)
+    }
+    if scalarBounds, let s = inputs.first??.shape, var x = MathSupport.takeReusable(&inputs, 0, shape: s)
+    {
+      let lo = attributeMin ?? (inputs.count > 1 ? inputs[1]?.buffer.pointer.load(as: Float.self) : nil) ?? -.infinity
+      let hi = attributeMax ?? (inputs.count > 2 ? inputs[2]?.buffer.pointer.load(as: Float.self) : nil) ?? .infinity
+      Elementwise.mapInPlace(&x, as: Float.self) { Self.clip($0, lo, hi) }
+      return [x]
+    }
+    return try forward(inputs, context: context)
+  }
+
+  /// NaN passes through: both comparisons are false for it (and the select vectorizes).
+  @inline(__always) static func clip(_ v: Float, _ lo: Float, _ hi: Float) -> Float {
+    let a = v < lo ? lo : v
+    return a > hi ? hi : a
+  }
+
   /// The float32 path (ReLU6 in MobileNets): one tight loop the compiler vectorizes.
   static func clipFloat(_ x: Tensor, _ low: Tensor?, _ high: Tensor?) -> Tensor {
     let lo = low.map { $0.buffer.pointer.load(as: Float.self) } ?? -.infinity
     let hi = high.map { $0.buffer.pointer.load(as: Float.self) } ?? .infinity
-    var y = Tensor(uninitialized: .float, shape: x.shape)
-    x.withElements(as: Float.self) { src in
-      y.withMutableElements(as: Float.self) { dst in
-        guard let s = src.baseAddress, let d = dst.baseAddress else { return }
-        for i in 0..<src.count {
-          let v = s[i]
-          let a = v < lo ? lo : v
-          let c = a > hi ? hi : a
-          d[i] = v.isNaN ? v : c
-        }
-      }
-    }
-    return y
+    return Elementwise.map(x, as: Float.self) { clip($0, lo, hi) }
   }
 
   func clip<T: NumericScalar>(_ x: Tensor, _ low: Tensor?, _ high: Tensor?, as type: T.Type) -> Tensor {

@@ -45,6 +45,18 @@ enum MathSupport {
     return (outer, shape[axis], inner)
   }
 
+  /// Takes input `index` out of `inputs` for writing in place when it is a float32 tensor of
+  /// `shape` whose buffer nothing else shares; otherwise leaves `inputs` as it was and returns nil.
+  static func takeReusable(_ inputs: inout [Tensor?], _ index: Int, shape: [Int]) -> Tensor? {
+    guard index < inputs.count, var t = inputs[index], t.dtype == .float, t.shape == shape else {
+      return nil
+    }
+    inputs[index] = nil
+    if t.isUniquelyReferenced() { return t }
+    inputs[index] = t
+    return nil
+  }
+
   /// Runs a float computation on a half precision tensor via float32, converting back.
   static func viaFloat(_ x: Tensor, _ body: (Tensor) throws -> Tensor) rethrows -> Tensor {
     try body(x.converted(to: .float)).converted(to: x.dtype)
@@ -82,6 +94,22 @@ extension BinaryArithmeticOperator {
   func combine<T: NumericScalar>(_ a: Tensor, _ b: Tensor, shape: [Int], as type: T.Type) -> Tensor {
     Elementwise.zip(a, b, as: T.self, shape: shape) { apply($0, $1) }
   }
+
+  /// Float32 `a op b` written into whichever input has the output's shape and may be reused.
+  public func forward(reusing inputs: inout [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+    guard inputs.count == 2, let a = inputs[0], let b = inputs[1], a.dtype == .float, b.dtype == .float,
+      let shape = Broadcast.shape(of: [a.shape, b.shape])
+    else { return try forward(inputs, context: context) }
+    if var x = MathSupport.takeReusable(&inputs, 0, shape: shape) {
+      Elementwise.zipInPlace(&x, b, as: Float.self) { apply($0, $1) }
+      return [x]
+    }
+    if var y = MathSupport.takeReusable(&inputs, 1, shape: shape) {
+      Elementwise.zipInPlace(a, into: &y, as: Float.self) { apply($0, $1) }
+      return [y]
+    }
+    return try forward(inputs, context: context)
+  }
 }
 
 /// A variadic op folding `apply` over all inputs with broadcasting (Sum, Max, Min).
@@ -90,6 +118,11 @@ public protocol VariadicArithmeticOperator: BinaryArithmeticOperator {}
 extension VariadicArithmeticOperator {
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     [try fold(inputs)]
+  }
+
+  /// No in-place path: the fold (and Mean's division) stay in `forward`.
+  public func forward(reusing inputs: inout [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+    try forward(inputs, context: context)
   }
 
   func fold(_ inputs: [Tensor?]) throws -> Tensor {
@@ -166,6 +199,15 @@ extension UnaryFloatOperator {
     [try map(MathSupport.required(inputs, 0))]
   }
 
+  /// Float32 `apply` in place when the input may be reused.
+  public func forward(reusing inputs: inout [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+    if let s = inputs.first??.shape, var x = MathSupport.takeReusable(&inputs, 0, shape: s) {
+      Elementwise.mapInPlace(&x, as: Float.self) { apply($0) }
+      return [x]
+    }
+    return try forward(inputs, context: context)
+  }
+
   func map(_ x: Tensor) throws -> Tensor {
     switch x.dtype {
     case .float: return Elementwise.map(x, as: Float.self) { apply($0) }
@@ -184,6 +226,15 @@ public protocol UnaryNumericOperator: Operator {
 extension UnaryNumericOperator {
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     [try map(MathSupport.required(inputs, 0))]
+  }
+
+  /// Float32 `apply` in place when the input may be reused.
+  public func forward(reusing inputs: inout [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+    if let s = inputs.first??.shape, var x = MathSupport.takeReusable(&inputs, 0, shape: s) {
+      Elementwise.mapInPlace(&x, as: Float.self) { apply($0) }
+      return [x]
+    }
+    return try forward(inputs, context: context)
   }
 
   func map(_ x: Tensor) throws -> Tensor {

@@ -21,6 +21,11 @@ public struct PRelu: BinaryArithmeticOperator, DifferentiableBinaryOperator {
     return [x, slope.reshaped([slope.count] + [Int](repeating: 1, count: x.rank - 2))]
   }
 
+  /// The slope is laid out per channel first, so the generic in-place path does not apply.
+  public func forward(reusing inputs: inout [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+    try forward(inputs, context: context)
+  }
+
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     let laid = try channelSlope(inputs)
     return [try combine(try MathSupport.required(laid, 0), try MathSupport.required(laid, 1))]

@@ -22,6 +22,27 @@ public struct BatchNormalization: Operator {
   }
 
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+    try compute(inputs, inPlace: false)
+  }
+
+  /// Inference mode on float32 writes Y over X when the executor hands X over.
+  public func forward(reusing inputs: inout [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+    guard !trainingMode, let shape = inputs.first??.shape,
+      let x = MathSupport.takeReusable(&inputs, 0, shape: shape)
+    else { return try forward(inputs, context: context) }
+    var rest = inputs
+    rest[0] = x
+    do {
+      return try compute(rest, inPlace: true)
+    } catch {
+      inputs[0] = x  // the executor's message names the input shapes
+      throw error
+    }
+  }
+
+  /// The computation; with `inPlace`, Y is written into X's buffer (X is float32 and owned by
+  /// the caller alone).
+  func compute(_ inputs: [Tensor?], inPlace: Bool) throws -> [Tensor] {
     let xIn = try NeuralSupport.required(inputs, 0, "X")
     guard xIn.rank >= 2 else { throw OpError("X must be [N, C, ...], got \(xIn.shape)") }
     let names = ["scale", "B", "input_mean", "input_var"]
@@ -65,10 +86,11 @@ public struct BatchNormalization: Operator {
       multiplier[c] = scale[c] / (variance[c] + epsilon).squareRoot()
       offset[c] = bias[c] - mean[c] * multiplier[c]
     }
-    var y = Tensor(uninitialized: .float, shape: xIn.shape)
+    let y = inPlace ? x : Tensor(uninitialized: .float, shape: xIn.shape)
     x.withElements(as: Float.self) { xp in
-      y.withMutableElements(as: Float.self) { yp in
-        guard let xb = xp.baseAddress, let yb = yp.baseAddress, yp.count > 0 else { return }
+      do {
+        let yb = y.buffer.pointer.assumingMemoryBound(to: Float.self)
+        guard let xb = xp.baseAddress, xp.count > 0 else { return }
         if perElement {
           for n in 0..<batch {
             let o = n * count
