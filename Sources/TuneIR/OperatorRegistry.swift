@@ -18,6 +18,7 @@ public enum OperatorRegistry {
     let d = domain == "ai.onnx" ? "" : domain
     if d.isEmpty { return standard[opType] }
     if d == "ai.onnx.preview.training" { return trainingOperatorsByName[opType] }
+    if d == "com.microsoft" { return opType == FusedConv.opType ? FusedConv.self : nil }
     return nil
   }
 

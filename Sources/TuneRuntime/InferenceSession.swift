@@ -27,11 +27,33 @@ public final class InferenceSession: @unchecked Sendable {
     return statistics
   }
 
+  /// When true, each run times its nodes (`lastRunStatistics.opTimes`).
+  public var profiling = false
+  /// What `optimize` changed (empty when it was off or changed nothing).
+  public private(set) var optimizations: [PassReport] = []
+
   /// Plans `model`. Throws when an op is unsupported or the graph is malformed, naming the node.
-  /// - Parameter operators: where op types are found (default: every registered op).
-  public init(model: Model, operators: OperatorResolver = .standard) throws {
-    self.model = model
-    self.plan = try ExecutionPlan(model: model, operators: operators)
+  /// - Parameters:
+  ///   - operators: where op types are found (default: every registered op).
+  ///   - optimize: rewrites the graph for inference first, as onnxruntime's optimizer does:
+  ///     BatchNormalization folded into the Conv or Gemm before it (outputs within float
+  ///     rounding of the original graph's), then Conv fused with the Add and activation after
+  ///     it (`ConvActivationFusion`, bit-identical). When a rewrite does not apply to the
+  ///     model, the graph is run as written.
+  public init(model: Model, operators: OperatorResolver = .standard, optimize: Bool = false) throws {
+    var m = model
+    if optimize, m.graph != nil {
+      var candidate = m
+      ConvActivationFusion.prepare(&candidate)
+      if let reports = try? PassDriver.run(
+        [BatchNormFolding(), DeadNodeElimination(), ConvActivationFusion(), DeadNodeElimination()], on: &candidate)
+      {
+        m = candidate
+        optimizations = reports.filter { $0.nodesRemoved + $0.nodesAdded + $0.initializersChanged > 0 }
+      }
+    }
+    self.model = m
+    self.plan = try ExecutionPlan(model: m, operators: operators)
   }
 
   /// Inputs the caller must bind, with their declared types.
@@ -50,6 +72,7 @@ public final class InferenceSession: @unchecked Sendable {
   /// Runs the model; returns the graph outputs in order.
   public func runOrdered(_ inputs: [String: Tensor]) throws -> [Tensor] {
     let context = ExecutionContext(training: false, seed: seed)
+    context.profiling = profiling
     var stats = RunStatistics()
     let out = try Executor.run(plan, inputs: inputs, context: context, statistics: &stats)
     lock.lock()

@@ -50,6 +50,11 @@ import TuneTestSupport
       ("promote", [PromoteConstantsToInitializers()]), ("identity", [IdentityRemoval()]), ("fold", [ShapeConstantFolding()]),
       ("dce", [DeadNodeElimination()]), ("dropout", [DropoutRemoval()]), ("bnfold", [BatchNormFolding()]),
     ]
+    // The session's own inference rewrites (BatchNorm folding, Conv fusion).
+    let optimized = try InferenceSession(model: original, optimize: true)
+    let o = try optimized.runOrdered([optimized.inputs[0].name: input])[0]
+    #expect(o.shape == a.shape)
+    #expect(Self.maxDifference(a, o) <= 1e-4, "\(fixture) optimized session: max diff \(Self.maxDifference(a, o))")
     for (label, passes) in single + [("simplify", SimplificationPassTests.simplify), ("deploy", SimplificationPassTests.deploy)] {
       var model = original
       try PassDriver.run(passes, on: &model)

@@ -1,0 +1,61 @@
+import TuneTensor
+
+/// `com.microsoft:FusedConv` (onnxruntime's contrib op, which its graph optimizer makes and
+/// `InferenceSession`'s `ConvActivationFusion` makes here): `Conv` with an optional sum input
+/// `Z` of the output's shape, followed by an activation, in one pass:
+/// `Y = activation(Conv(X, W, B) + Z)`.
+///
+/// Attributes: those of `Conv`, plus `activation` (`Relu`, `Clip`, `LeakyRelu`, or absent
+/// for none) and `activation_params` (`[min, max]` for Clip, `[alpha]` for LeakyRelu).
+public struct FusedConv: Operator {
+  public static let opType = "FusedConv"
+  public static var domain: String { "com.microsoft" }
+  public var conv: Conv
+  public var activation: ConvActivation
+
+  public init(node: Node, opset: Int) throws {
+    conv = try Conv(node: node, opset: opset)
+    let name = try node.string("activation", default: "")
+    let params = try node.floats("activation_params") ?? []
+    switch name {
+    case "": activation = .identity
+    case "Relu": activation = .relu
+    case "Clip":
+      guard params.count == 2 else { throw OpError("activation Clip takes activation_params [min, max], got \(params)") }
+      activation = .clip(params[0], params[1])
+    case "LeakyRelu":
+      guard params.count <= 1 else { throw OpError("activation LeakyRelu takes activation_params [alpha], got \(params)") }
+      activation = .leakyRelu(params.first ?? 0.01)
+    default:
+      throw OpError("unsupported activation '\(name)' (expected Relu, Clip or LeakyRelu)")
+    }
+  }
+
+  public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+    var sum = inputs.count > 3 ? inputs[3] : nil
+    if let z = sum {
+      let x = try NeuralSupport.required(inputs, 0, "X")
+      let w = try NeuralSupport.required(inputs, 1, "W")
+      let g = try conv.geometry(input: x.shape, weight: w.shape)
+      let shape = [g.batch, g.outputChannels] + g.window.outputSpatial
+      guard z.shape == shape, z.dtype == x.dtype else {
+        throw OpError("Z must have the output's shape \(shape) and X's type \(x.dtype), got \(z.shape) \(z.dtype)")
+      }
+      sum = try NeuralSupport.asFloat(z, "Z")
+    }
+    let act = activation
+    return try NeuralSupport.runConvolution(
+      Array(inputs.prefix(3)), geometry: { try conv.geometry(input: $0, weight: $1) },
+      outputSpatial: { $0.window.outputSpatial }
+    ) { g, x, w, b, y in
+      guard let sum else {
+        ConvKernel.forward(g, input: x, weight: w, bias: b, output: y, epilogue: ConvEpilogue(activation: act))
+        return
+      }
+      sum.withElements(as: Float.self) { z in
+        ConvKernel.forward(
+          g, input: x, weight: w, bias: b, output: y, epilogue: ConvEpilogue(sum: z.baseAddress, activation: act))
+      }
+    }
+  }
+}
