@@ -69,6 +69,7 @@ func parseOptions() -> Options {
 
 let options = parseOptions()
 ComputeThreads.set(options.threads)
+AllocatorTuning.keepFreedMemory()
 
 func printLine(_ line: String) {
   FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
@@ -110,8 +111,11 @@ final class SgemmCase {
     b = (0..<(k * n * group)).map { _ in rng.nextFloat() }
     c = [Float](repeating: 0, count: m * n * group)
   }
+  /// OpenBLAS itself, on the benchmark's thread count (the library's limit on this shape).
   func run() {
     let (m, n, k) = (m, n, k)
+    openblas_set_num_threads(Int32(options.threads))
+    defer { openblas_set_num_threads(1) }
     a.withUnsafeBufferPointer { ap in
       b.withUnsafeBufferPointer { bp in
         c.withUnsafeMutableBufferPointer { cp in

@@ -1,15 +1,35 @@
 import CBLAS
 import TuneTensor
 
-/// The number of threads numeric kernels use: OpenBLAS's thread pool and the kernels that
-/// split their own work (`ParallelKernels`, e.g. im2col and depthwise convolution).
+/// The number of threads numeric kernels use. After `set`, every kernel splits its work over
+/// one pool of `count` workers (`ParallelKernels`): GEMMs are split into blocks, each computed by
+/// OpenBLAS on one thread. (OpenBLAS's own pool, left to itself, keeps its threads spinning after
+/// each product, taking the cores from the im2col, pooling and elementwise work between them.)
+/// Without `set`, OpenBLAS threads each product itself.
 public enum ComputeThreads {
   /// Sets the thread count (at least 1). Call it at start-up, before any kernel runs.
   public static func set(_ count: Int) {
-    let n = max(1, min(count, Int(Int32.max)))
-    openblas_set_num_threads(Int32(n))
+    let n = max(1, min(count, 4096))
+    openblas_set_num_threads(1)
     ParallelKernels.threads = n
+    ParallelKernels.splitsGemm = true
   }
-  /// The current OpenBLAS thread count.
-  public static var count: Int { Int(openblas_get_num_threads()) }
+  /// The number of workers kernels use.
+  public static var count: Int { ParallelKernels.threads }
+  /// OpenBLAS's own thread count (1 after `set`).
+  public static var blasThreads: Int { Int(openblas_get_num_threads()) }
+}
+
+/// Process-wide allocator settings for numeric work.
+public enum AllocatorTuning {
+  /// Keeps freed activation memory in the process for the next allocation instead of handing
+  /// every large block back to the kernel: by default glibc serves blocks above its mmap
+  /// threshold with fresh mappings, so each op output of a large batch costs page faults and
+  /// zeroing by the kernel. Raising the thresholds lets one run reuse the previous run's memory
+  /// (peak memory is unchanged; the memory is returned at exit). Call once at start-up; a
+  /// program embedding the library decides for itself.
+  public static func keepFreedMemory() {
+    _ = mallopt(M_MMAP_THRESHOLD, 1 << 30)
+    _ = mallopt(M_TRIM_THRESHOLD, Int32.max)
+  }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TuneRuntime
 
 /// Every subcommand, in the order `onnx-tune --help` lists them.
 nonisolated(unsafe) let commands: [any CLICommand.Type] = [
@@ -36,6 +37,9 @@ guard let command = commands.first(where: { $0.name == first }) else {
   printError("onnx-tune: unknown command '\(first)' (run 'onnx-tune --help' for the list)")
   exit(2)
 }
+AllocatorTuning.keepFreedMemory()
+// One pool of workers for every kernel, one per core unless a command's --threads says otherwise.
+ComputeThreads.set(ProcessInfo.processInfo.activeProcessorCount)
 var arguments = Arguments(Array(argv.dropFirst()), command: command.name)
 if arguments.wantsHelp() {
   print(command.help)

@@ -34,75 +34,130 @@ public enum ConvKernel {
   /// Target GEMM width: images are batched until a product has about this many columns.
   public static let targetColumns = 1024
 
-  /// `output = conv(input, weight) + bias`; `output` holds `batch · M · prod(outputSpatial)`.
+  /// `output = act(conv(input, weight) + bias + sum)` (`epilogue` gives the sum input and the
+  /// activation; none by default); `output` holds `batch · M · prod(outputSpatial)`.
   public static func forward(
     _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
+    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none
   ) {
     let w = g.window
     let outCount = w.outputCount
     if g.batch == 0 || g.outputChannels == 0 || outCount == 0 { return }
     if g.groupInputChannels == 1 && w.rank <= 2 && g.groups > 1 {
-      depthwise(g, input: input, weight: weight, bias: bias, output: output)
+      depthwise(g, input: input, weight: weight, bias: bias, output: output, epilogue: epilogue)
       return
     }
+    // With our own worker pool driving a single-threaded BLAS, a batch is split into one range
+    // of images per worker, each run start to finish on one core (one fork-join per Conv);
+    // otherwise (a batch of one, or BLAS threading itself) the work inside is spread instead.
+    let workers = ParallelKernels.splitsGemm ? min(ParallelKernels.threads, g.batch) : 1
+    if workers > 1 {
+      let shared = UncheckedSendable((input, weight, bias, output))
+      ParallelKernels.runRanges(g.batch, cost: 1 << 20) { images in
+        let (input, weight, bias, output) = shared.value
+        forwardImages(g, images, input: input, weight: weight, bias: bias, output: output, epilogue: epilogue, serial: true)
+      }
+    } else {
+      forwardImages(g, 0..<g.batch, input: input, weight: weight, bias: bias, output: output, epilogue: epilogue, serial: false)
+    }
+  }
+
+  /// The GEMM convolution of the images in `images`; `serial` keeps every step on the calling
+  /// thread (the caller splits the batch), otherwise each step spreads itself over the workers.
+  static func forwardImages(
+    _ g: ConvGeometry, _ images: Range<Int>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue, serial: Bool
+  ) {
+    let w = g.window
+    let outCount = w.outputCount
     let mg = g.groupOutputChannels
     let cg = g.groupInputChannels
     let kg = g.groupReduction
     let inCount = w.imageCount
     let inImage = g.inputChannels * inCount
     let outImage = g.outputChannels * outCount
-    if w.isPointwise && (outCount >= 256 || g.batch == 1) {
-      // 1×1 on a large enough image: the image is already the column matrix.
-      for n in 0..<g.batch {
-        for grp in 0..<g.groups {
-          GemmKernel.gemm(
-            transposeA: false, transposeB: false, m: mg, n: outCount, k: kg, alpha: 1,
-            a: weight + grp * mg * kg, lda: kg, b: input + n * inImage + grp * cg * inCount,
-            ldb: inCount, beta: 0, c: output + n * outImage + grp * mg * outCount, ldc: outCount)
-        }
-      }
-    } else {
-      var chunk = max(1, min(g.batch, (targetColumns + outCount - 1) / outCount))
-      chunk = max(1, min(chunk, columnBudget / max(1, kg * outCount)))
-      let ld = chunk * outCount
-      let columns = UnsafeMutablePointer<Float>.allocate(capacity: kg * ld)
-      defer { columns.deallocate() }
-      let staging =
-        chunk > 1 ? UnsafeMutablePointer<Float>.allocate(capacity: mg * ld) : nil
-      defer { staging?.deallocate() }
-      var n0 = 0
-      while n0 < g.batch {
-        let count = min(chunk, g.batch - n0)
-        let width = count * outCount
-        for grp in 0..<g.groups {
-          fillColumns(
-            count: count, ld: width, channels: cg, window: w,
-            image: { input + (n0 + $0) * inImage + grp * cg * inCount }, columns: columns)
-          let a = weight + grp * mg * kg
-          if count == 1 {
-            GemmKernel.gemm(
-              transposeA: false, transposeB: false, m: mg, n: outCount, k: kg, alpha: 1, a: a,
-              lda: kg, b: columns, ldb: width, beta: 0,
-              c: output + n0 * outImage + grp * mg * outCount, ldc: outCount)
-          } else {
-            let s = staging!
-            GemmKernel.gemm(
-              transposeA: false, transposeB: false, m: mg, n: width, k: kg, alpha: 1, a: a, lda: kg,
-              b: columns, ldb: width, beta: 0, c: s, ldc: width)
-            // [mg, count·outCount] → [count][mg][outCount]
-            for i in 0..<count {
-              let dst = output + (n0 + i) * outImage + grp * mg * outCount
-              for m in 0..<mg {
-                (dst + m * outCount).update(from: s + m * width + i * outCount, count: outCount)
-              }
-            }
-          }
-        }
-        n0 += count
+    func gemm(m: Int, n: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+      if serial {
+        GemmKernel.sgemm(false, false, m, n, kg, 1, a, kg, b, ldb, 0, c, ldc)
+      } else {
+        GemmKernel.gemm(
+          transposeA: false, transposeB: false, m: m, n: n, k: kg, alpha: 1, a: a, lda: kg, b: b, ldb: ldb, beta: 0,
+          c: c, ldc: ldc)
       }
     }
-    if let bias { addBias(bias, output: output, batch: g.batch, channels: g.outputChannels, plane: outCount) }
+    /// Bias, sum and activation over `channels` planes starting at `offset`.
+    func finish(_ offset: Int, channels: Int, bias: UnsafePointer<Float>?) {
+      if bias == nil && epilogue.isEmpty { return }
+      let e = ConvEpilogue(sum: epilogue.sum.map { $0 + offset }, activation: epilogue.activation)
+      if serial {
+        for c in 0..<channels {
+          let p = output + offset + c * outCount
+          e.finish(p, p, outCount, bias: bias?[c] ?? 0, sum: e.sum.map { $0 + c * outCount })
+        }
+      } else {
+        ConvEpilogue.apply(e, bias: bias, output: output + offset, batch: 1, channels: channels, plane: outCount)
+      }
+    }
+    if w.isPointwise && (outCount >= 256 || images.count == 1) {
+      // 1×1 on a large enough image: the image is already the column matrix.
+      for n in images {
+        for grp in 0..<g.groups {
+          gemm(
+            m: mg, n: outCount, a: weight + grp * mg * kg, b: input + n * inImage + grp * cg * inCount,
+            ldb: inCount, c: output + n * outImage + grp * mg * outCount, ldc: outCount)
+        }
+        // Finished per image, while its output is still in cache.
+        finish(n * outImage, channels: g.outputChannels, bias: bias)
+      }
+      return
+    }
+    var chunk = max(1, min(images.count, (targetColumns + outCount - 1) / outCount))
+    chunk = max(1, min(chunk, columnBudget / max(1, kg * outCount)))
+    let ld = chunk * outCount
+    let columns = UnsafeMutablePointer<Float>.allocate(capacity: kg * ld)
+    defer { columns.deallocate() }
+    let staging = chunk > 1 ? UnsafeMutablePointer<Float>.allocate(capacity: mg * ld) : nil
+    defer { staging?.deallocate() }
+    var n0 = images.lowerBound
+    while n0 < images.upperBound {
+      let count = min(chunk, images.upperBound - n0)
+      let width = count * outCount
+      for grp in 0..<g.groups {
+        let image = { (i: Int) in input + (n0 + i) * inImage + grp * cg * inCount }
+        if serial {
+          for i in 0..<count {
+            Im2Col.im2col(
+              image: image(i), channels: cg, geometry: w, columns: columns, ldcol: width, columnOffset: i * outCount)
+          }
+        } else {
+          fillColumns(count: count, ld: width, channels: cg, window: w, image: image, columns: columns)
+        }
+        let a = weight + grp * mg * kg
+        if count == 1 {
+          let base = n0 * outImage + grp * mg * outCount
+          gemm(m: mg, n: outCount, a: a, b: columns, ldb: width, c: output + base, ldc: outCount)
+          finish(base, channels: mg, bias: bias.map { $0 + grp * mg })
+        } else {
+          let s = staging!
+          gemm(m: mg, n: width, a: a, b: columns, ldb: width, c: s, ldc: width)
+          // [mg, count·outCount] → [count][mg][outCount], adding the bias (and sum,
+          // activation) on the way.
+          let copyRow = { (item: Int) in
+            let (i, m) = item.quotientAndRemainder(dividingBy: mg)
+            let offset = (n0 + i) * outImage + (grp * mg + m) * outCount
+            epilogue.finish(
+              output + offset, s + m * width + i * outCount, outCount, bias: bias?[grp * mg + m] ?? 0,
+              sum: epilogue.sum.map { $0 + offset })
+          }
+          if serial {
+            for item in 0..<(count * mg) { copyRow(item) }
+          } else {
+            ParallelKernels.run(count * mg, cost: outCount, copyRow)
+          }
+        }
+      }
+      n0 += count
+    }
   }
 
   /// im2col of `count` images side by side, spread over the cores in channel blocks.
@@ -146,7 +201,7 @@ public enum ConvKernel {
   /// inner loops have no bounds checks; 3×3 undilated kernels use a fused nine-tap loop.
   public static func depthwise(
     _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>
+    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue = .none
   ) {
     let w = g.window
     let two = w.rank == 2
@@ -229,6 +284,9 @@ public enum ConvKernel {
               }
             }
           }
+        }
+        if !epilogue.isEmpty {
+          epilogue.finish(dst, dst, oh * ow, bias: 0, sum: epilogue.sum.map { $0 + plane * oh * ow })
         }
       }
     }
@@ -350,6 +408,10 @@ public enum ParallelKernels {
   /// Worker count (default: the number of active processors). Set once at start-up (the CLI's
   /// `--threads`), before any kernel runs.
   nonisolated(unsafe) public static var threads: Int = max(1, ProcessInfo_activeProcessorCount())
+  /// True when `GemmKernel.gemm` splits large products over `threads` workers itself, each
+  /// calling a single-threaded BLAS (`ComputeThreads.set` in TuneRuntime sets it and makes
+  /// OpenBLAS single-threaded: one pool of workers, none spinning while another computes).
+  nonisolated(unsafe) public static var splitsGemm = false
 
   /// Runs `body(i)` for `i` in `0..<count`, in parallel when each item costs enough
   /// (`cost` is a rough per-item element count).
@@ -372,6 +434,24 @@ public enum ParallelKernels {
 }
 
 extension ParallelKernels {
+  /// Runs `body` over `0..<count` split into one contiguous range per worker when there are at
+  /// least `grain` elements per worker (memory-bound elementwise loops: below that, waking
+  /// the workers costs more than it saves).
+  @inlinable @inline(__always)
+  public static func runChunks(_ count: Int, grain: Int = 1 << 16, _ body: (Range<Int>) -> Void) {
+    let workers = min(threads, count / max(grain, 1))
+    if workers < 2 {
+      body(0..<count)
+      return
+    }
+    withoutActuallyEscaping(body) { body in
+      let box = UncheckedSendable(body)
+      DispatchQueue.concurrentPerform(iterations: workers) { t in
+        box.value((count * t / workers)..<(count * (t + 1) / workers))
+      }
+    }
+  }
+
   /// Splits `0..<count` into one contiguous range per worker (so each can set up scratch
   /// memory once) and runs `body` on each, in parallel when the work is large enough.
   public static func runRanges(_ count: Int, cost: Int, _ body: (Range<Int>) -> Void) {
@@ -392,9 +472,9 @@ extension ParallelKernels {
 
 /// Hands a value to `concurrentPerform` workers; the kernels guarantee the workers write
 /// disjoint memory.
-struct UncheckedSendable<T>: @unchecked Sendable {
-  let value: T
-  init(_ value: T) { self.value = value }
+@usableFromInline struct UncheckedSendable<T>: @unchecked Sendable {
+  @usableFromInline let value: T
+  @usableFromInline init(_ value: T) { self.value = value }
 }
 
 #if canImport(Glibc)

@@ -25,6 +25,40 @@ public enum GemmKernel {
       }
       return
     }
+    let workers = ParallelKernels.splitsGemm ? ParallelKernels.threads : 1
+    if workers > 1 && m * n * k >= 1 << 20 && (n >= 32 * workers || m >= 16 * workers) {
+      // Split the product over our workers, each calling the single-threaded BLAS on its own
+      // block of C, duplicating the packing of the smaller operand: columns when A is the
+      // smaller one (or C is too short to split by rows), rows otherwise.
+      let byColumns = m >= 16 * workers ? (m <= n && n >= 32 * workers) : true
+      let total = byColumns ? n : m
+      let align = byColumns ? 16 : 8
+      let parts = min(workers, total / align)
+      ParallelKernels.run(parts, cost: 1 << 20) { t in
+        let lo = (total * t / parts) / align * align
+        let hi = t == parts - 1 ? total : (total * (t + 1) / parts) / align * align
+        if hi <= lo { return }
+        if byColumns {
+          sgemm(
+            transposeA, transposeB, m, hi - lo, k, alpha, a, lda, transposeB ? b + lo * ldb : b + lo, ldb, beta,
+            c + lo, ldc)
+        } else {
+          sgemm(
+            transposeA, transposeB, hi - lo, n, k, alpha, transposeA ? a + lo : a + lo * lda, lda, b, ldb, beta,
+            c + lo * ldc, ldc)
+        }
+      }
+      return
+    }
+    sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+  }
+
+  @inlinable @inline(__always)
+  static func sgemm(
+    _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+    _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+  ) {
     cblas_sgemm(
       CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
       blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c,

@@ -138,6 +138,24 @@ public enum Im2Col {
     }
   }
 
+  /// Row pieces are short in late layers (2 to 16 floats, 1 at a padded edge): inline loops
+  /// there, `memmove`/`memset` only for long ones (a call per piece cost more than the copy).
+  @inline(__always) static func copy(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+    if n >= 64 {
+      dst.update(from: src, count: n)
+    } else {
+      for j in 0..<n { dst[j] = src[j] }
+    }
+  }
+
+  @inline(__always) static func zero(_ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+    if n >= 64 {
+      dst.update(repeating: 0, count: n)
+    } else {
+      for j in 0..<n { dst[j] = 0 }
+    }
+  }
+
   /// `im2col` for 1-D and 2-D windows (1-D as height 1): plain nested loops, no per-row
   /// bookkeeping, contiguous copies for unit stride.
   static func im2col2D(
@@ -157,6 +175,37 @@ public enum Im2Col {
     let dw = g.dilations[g.rank - 1]
     let ph = two ? g.padsBegin[0] : 0
     let pw = g.padsBegin[g.rank - 1]
+    // Rows and columns of the (zero-padded) plane the windows read.
+    let needH = (oh - 1) * sh + (kh - 1) * dh + 1
+    let needW = (ow - 1) * sw + (kw - 1) * dw + 1
+    if ph >= 0, pw >= 0, oh > 0, ow > 0 {
+      let paddedH = max(ih + ph, needH)
+      let paddedW = max(iw + pw, needW)
+      if ph == 0 && pw == 0 && paddedH == ih && paddedW == iw {
+        gather2D(
+          planes: image, planeStride: ih * iw, width: iw, channels: channels, oh: oh, ow: ow, kh: kh, kw: kw,
+          sh: sh, sw: sw, dh: dh, dw: dw, columns: columns + columnOffset, ldcol: ldcol)
+        return
+      }
+      if paddedH * paddedW <= 1 << 16 {
+        // Each channel is copied into a zero-bordered plane first, so that every window row
+        // is a plain copy (no edge tests, no divisions): the border is zeroed once.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: paddedH * paddedW) { buffer in
+          let padded = buffer.baseAddress!
+          padded.initialize(repeating: 0, count: paddedH * paddedW)
+          let rows = min(ih, paddedH - ph)
+          let cols = min(iw, paddedW - pw)
+          for c in 0..<channels {
+            let plane = image + c * ih * iw
+            for r in 0..<rows { copy(padded + (r + ph) * paddedW + pw, plane + r * iw, cols) }
+            gather2D(
+              planes: padded, planeStride: 0, width: paddedW, channels: 1, oh: oh, ow: ow, kh: kh, kw: kw,
+              sh: sh, sw: sw, dh: dh, dw: dw, columns: columns + columnOffset + c * kh * kw * ldcol, ldcol: ldcol)
+          }
+        }
+        return
+      }
+    }
     var row = columns + columnOffset
     for c in 0..<channels {
       let plane = image + c * ih * iw
@@ -168,12 +217,12 @@ public enum Im2Col {
           for o in 0..<oh {
             let r = o * sh + y * dh - ph
             if r < 0 || r >= ih {
-              dst.update(repeating: 0, count: ow)
+              zero(dst, ow)
             } else {
-              if valid.lowerBound > 0 { dst.update(repeating: 0, count: valid.lowerBound) }
+              zero(dst, valid.lowerBound)
               let src = plane + r * iw + shift
               if sw == 1 {
-                (dst + valid.lowerBound).update(from: src + valid.lowerBound, count: valid.count)
+                copy(dst + valid.lowerBound, src + valid.lowerBound, valid.count)
               } else {
                 var j = valid.lowerBound
                 while j < valid.upperBound {
@@ -181,11 +230,41 @@ public enum Im2Col {
                   j += 1
                 }
               }
-              if valid.upperBound < ow {
-                (dst + valid.upperBound).update(repeating: 0, count: ow - valid.upperBound)
-              }
+              zero(dst + valid.upperBound, ow - valid.upperBound)
             }
             dst += ow
+          }
+          row += ldcol
+        }
+      }
+    }
+  }
+
+  /// im2col rows of `channels` planes that need no padding (every window lies inside).
+  @inline(__always)
+  static func gather2D(
+    planes: UnsafePointer<Float>, planeStride: Int, width: Int, channels: Int, oh: Int, ow: Int, kh: Int,
+    kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, columns: UnsafeMutablePointer<Float>, ldcol: Int
+  ) {
+    var row = columns
+    for c in 0..<channels {
+      let plane = planes + c * planeStride
+      for y in 0..<kh {
+        for x in 0..<kw {
+          var dst = row
+          var src = plane + y * dh * width + x * dw
+          if sw == 1 {
+            for _ in 0..<oh {
+              copy(dst, src, ow)
+              dst += ow
+              src += sh * width
+            }
+          } else {
+            for _ in 0..<oh {
+              for j in 0..<ow { dst[j] = src[j * sw] }
+              dst += ow
+              src += sh * width
+            }
           }
           row += ldcol
         }

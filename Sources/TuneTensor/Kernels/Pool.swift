@@ -72,6 +72,13 @@ public enum PoolKernel {
     let rows = ranges(out: oh, stride: sh, pad: ph, padEnd: peh, dilation: dh, kernel: kh, size: ih)
     let cols = ranges(out: ow, stride: sw, pad: pw, padEnd: pew, dilation: dw, kernel: kw, size: iw)
     let plane = ih * iw
+    if case .max = kind, indices == nil {
+      maxPool2D(
+        planes: planes, plane: plane, outputSize: (oh, ow), rows: rows.map(\.0), cols: cols.map(\.0),
+        origin: (ph, pw), strides: (sh, sw), dilations: (dh, dw), imageWidth: iw, input: input,
+        output: output, cost: oh * ow * kh * kw)
+      return
+    }
     ParallelKernels.run(planes, cost: oh * ow * kh * kw) { p in
       let src = input + p * plane
       let dst = output + p * oh * ow
@@ -119,6 +126,59 @@ public enum PoolKernel {
               for i in rx { sum += powf(abs(row[i * dw]), pValue) }
             }
             dst[outIndex] = powf(sum, 1 / pValue)
+          }
+        }
+      }
+    }
+  }
+
+  /// Max pooling without indices (the common case): per-output kernel ranges read from flat
+  /// buffers, NaN propagating as in the general path.
+  static func maxPool2D(
+    planes: Int, plane: Int, outputSize: (Int, Int), rows: [Range<Int>], cols: [Range<Int>],
+    origin: (Int, Int), strides: (Int, Int), dilations: (Int, Int), imageWidth iw: Int,
+    input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, cost: Int
+  ) {
+    let (oh, ow) = outputSize
+    let (ph, pw) = origin
+    let (sh, sw) = strides
+    let (dh, dw) = dilations
+    let rowLo = rows.map(\.lowerBound)
+    let rowHi = rows.map(\.upperBound)
+    let colLo = cols.map(\.lowerBound)
+    let colHi = cols.map(\.upperBound)
+    rowLo.withUnsafeBufferPointer { rowLo in
+      rowHi.withUnsafeBufferPointer { rowHi in
+        colLo.withUnsafeBufferPointer { colLo in
+          colHi.withUnsafeBufferPointer { colHi in
+            ParallelKernels.run(planes, cost: cost) { p in
+              let src = input + p * plane
+              let dst = output + p * oh * ow
+              for y in 0..<oh {
+                let y0 = y * sh - ph
+                let (jLo, jHi) = (rowLo[y], rowHi[y])
+                let d = dst + y * ow
+                for x in 0..<ow {
+                  let x0 = x * sw - pw
+                  var best = -Float.infinity
+                  var unordered: UInt8 = 0  // a NaN was seen (kept branch-free)
+                  var j = jLo
+                  while j < jHi {
+                    let row = src + (y0 + j * dh) * iw + x0
+                    var i = colLo[x]
+                    let iHi = colHi[x]
+                    while i < iHi {
+                      let v = row[i * dw]
+                      best = v > best ? v : best
+                      unordered |= v.isNaN ? 1 : 0
+                      i += 1
+                    }
+                    j += 1
+                  }
+                  d[x] = unordered != 0 ? .nan : best
+                }
+              }
+            }
           }
         }
       }

@@ -37,7 +37,65 @@ import TuneTensor
     Case(batch: 2, c: 4, m: 3, groups: 1, image: [11], kernel: [3], strides: [2], dilations: [2], pads: [1]),
     Case(batch: 2, c: 4, m: 4, groups: 4, image: [11], kernel: [3], strides: [1], dilations: [1], pads: [2]),
     Case(batch: 1, c: 2, m: 3, groups: 1, image: [4, 5, 3], kernel: [2, 3, 2], strides: [1, 2, 1], dilations: [1, 1, 2], pads: [1, 1, 1]),
+    // im2col without padding (read straight from the image), strided and dilated.
+    Case(batch: 3, c: 3, m: 5, groups: 1, image: [9, 10], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [0, 0]),
+    Case(batch: 2, c: 2, m: 3, groups: 1, image: [9, 9], kernel: [2, 3], strides: [1, 1], dilations: [2, 2], pads: [0, 0]),
+    // Pads wider than the kernel's reach; 1x1 on a large image (the image is the column matrix).
+    Case(batch: 2, c: 2, m: 3, groups: 1, image: [3, 4], kernel: [2, 2], strides: [1, 2], dilations: [1, 1], pads: [3, 2]),
+    Case(batch: 5, c: 6, m: 4, groups: 2, image: [17, 16], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0]),
+    // Long rows (memmove/memset path of the padded im2col), a 7x7 stem.
+    Case(batch: 2, c: 3, m: 4, groups: 1, image: [70, 70], kernel: [7, 7], strides: [2, 2], dilations: [1, 1], pads: [3, 3]),
   ]
+
+  static let activations: [ConvActivation] = [.identity, .relu, .clip(-0.3, 0.4), .leakyRelu(0.2)]
+
+  static func reference(_ a: ConvActivation, _ v: Float) -> Float {
+    switch a {
+    case .identity: return v
+    case .relu: return max(v, 0)
+    case .clip(let lo, let hi): return min(max(v, lo), hi)
+    case .leakyRelu(let alpha): return v >= 0 ? v : alpha * v
+    }
+  }
+
+  /// Bias, residual sum and activation fused into the kernel equal conv, then add, then the
+  /// activation, exactly (same operations in the same order); on one worker and with the batch
+  /// split over workers that each run a single-threaded GEMM.
+  @Test(arguments: cases.filter { $0.image.count <= 2 })
+  func epilogueEqualsSeparateSteps(_ c: Case) {
+    let g = c.geometry
+    let x = randomFloats(g.batch * g.inputChannels * g.window.imageCount, seed: 11)
+    let w = randomFloats(g.outputChannels * g.groupReduction, seed: 12)
+    let b = randomFloats(g.outputChannels, seed: 13)
+    let count = g.batch * g.outputChannels * g.window.outputCount
+    let z = randomFloats(count, seed: 14)
+    for split in [false, true] {
+      let saved = (ParallelKernels.splitsGemm, ParallelKernels.threads)
+      ParallelKernels.splitsGemm = split
+      ParallelKernels.threads = split ? 2 : saved.1
+      defer { (ParallelKernels.splitsGemm, ParallelKernels.threads) = saved }
+      // (Split, each GEMM is narrower, and BLAS may round its edge blocks differently: the
+      // reference is the plain convolution in the same mode, checked against the naive one.)
+      var plain = [Float](repeating: .nan, count: count)
+      ConvKernel.forward(g, input: x, weight: w, bias: b, output: &plain)
+      var naive = [Float](repeating: .nan, count: count)
+      ConvKernel.forwardNaive(g, input: x, weight: w, bias: b, output: &naive)
+      let worst = zip(plain, naive).map { abs($0 - $1) - 1e-4 * abs($1) }.max() ?? 0
+      #expect(worst <= 1e-4, "\(c) split \(split)")
+      for act in Self.activations {
+        for withSum in [false, true] {
+          var fused = [Float](repeating: .nan, count: count)
+          z.withUnsafeBufferPointer { zp in
+            ConvKernel.forward(
+              g, input: x, weight: w, bias: b, output: &fused,
+              epilogue: ConvEpilogue(sum: withSum ? zp.baseAddress : nil, activation: act))
+          }
+          let expected = (0..<count).map { Self.reference(act, withSum ? plain[$0] + z[$0] : plain[$0]) }
+          #expect(fused == expected, "\(c) \(act) sum \(withSum) split \(split)")
+        }
+      }
+    }
+  }
 
   @Test(arguments: cases)
   func forwardMatchesNaive(_ c: Case) {

@@ -40,4 +40,34 @@ import TuneTensor
       for j in 0..<(m * n) { #expect(abs(fast[i * m * n + j] - slow[j]) <= 1e-5) }
     }
   }
+
+  /// Split over workers (each block its own single-threaded BLAS call): by columns when the left
+  /// operand is the smaller, by rows otherwise, with every transpose and padded strides.
+  @Test(arguments: [(40, 300, 100), (300, 40, 100), (33, 1000, 40), (1000, 17, 70)])
+  func splitGemmMatchesNaive(m: Int, n: Int, k: Int) {
+    let saved = (ParallelKernels.splitsGemm, ParallelKernels.threads)
+    ParallelKernels.splitsGemm = true
+    ParallelKernels.threads = 3
+    defer { (ParallelKernels.splitsGemm, ParallelKernels.threads) = saved }
+    for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+      let lda = (ta ? m : k) + 3
+      let ldb = (tb ? k : n) + 2
+      let ldc = n + 5
+      let a = randomFloats((ta ? k : m) * lda, seed: 21)
+      let b = randomFloats((tb ? n : k) * ldb, seed: 22)
+      let c0 = randomFloats(m * ldc, seed: 23)
+      var fast = c0
+      var slow = c0
+      GemmKernel.gemm(
+        transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.7, a: a, lda: lda, b: b, ldb: ldb,
+        beta: 0.3, c: &fast, ldc: ldc)
+      GemmKernel.gemmNaive(
+        transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.7, a: a, lda: lda, b: b, ldb: ldb,
+        beta: 0.3, c: &slow, ldc: ldc)
+      let worst = zip(fast, slow).map { abs($0 - $1) - 1e-4 * abs($1) }.max() ?? 0
+      #expect(worst <= 1e-4, "m \(m) n \(n) k \(k) ta \(ta) tb \(tb)")
+      // Padding columns of C (beyond n) are untouched.
+      for i in 0..<m { for j in n..<ldc { #expect(fast[i * ldc + j] == c0[i * ldc + j]) } }
+    }
+  }
 }
