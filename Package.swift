@@ -1,6 +1,28 @@
 // swift-tools-version: 6.0
 // onnx-tune: fine-tune pretrained ONNX classifiers on a CPU and export them back to ONNX.
+import Foundation
 import PackageDescription
+
+/// The vector instruction set of the numeric modules. By default Haswell's (AVX2 and FMA, every
+/// x86-64 CPU since 2013-2015: the x86-64-v3 level) when the building machine has it, else the
+/// baseline x86-64 (SSE2);
+/// `ONNX_TUNE_TARGET_CPU=x86-64` builds a binary for any x86-64, `=native` for this CPU only.
+let vectorSettings: [SwiftSetting] = {
+  if let cpu = ProcessInfo.processInfo.environment["ONNX_TUNE_TARGET_CPU"] {
+    return cpu.isEmpty ? [] : [.unsafeFlags(["-target-cpu", cpu])]
+  }
+  #if arch(x86_64)
+    if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+      let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+    {
+      let flags = Set(line.split(separator: " ").map(String.init))
+      if ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe"].allSatisfy(flags.contains) {
+        return [.unsafeFlags(["-target-cpu", "haswell"])]
+      }
+    }
+  #endif
+  return []
+}()
 
 let package = Package(
   name: "onnx-tune",
@@ -30,17 +52,17 @@ let package = Package(
     ),
 
     // Tensors, element types and the numeric kernels (BLAS path + naive reference twins).
-    .target(name: "TuneTensor", dependencies: ["CBLAS"]),
+    .target(name: "TuneTensor", dependencies: ["CBLAS"], swiftSettings: vectorSettings),
     // The IR (Model, Graph, Node, ...), one file per ONNX op, the registry and the passes.
-    .target(name: "TuneIR", dependencies: ["TuneTensor", "CBLAS"]),
+    .target(name: "TuneIR", dependencies: ["TuneTensor", "CBLAS"], swiftSettings: vectorSettings),
     // Reader and writer: the only module that touches protobuf-c.
     .target(name: "TuneONNX", dependencies: ["TuneIR", "TuneTensor", "COnnxProto"]),
     // Execution plan and executor.
-    .target(name: "TuneRuntime", dependencies: ["TuneIR", "TuneTensor", "CBLAS"]),
+    .target(name: "TuneRuntime", dependencies: ["TuneIR", "TuneTensor", "CBLAS"], swiftSettings: vectorSettings),
     // Backward driver, losses, optimizers, trainer.
-    .target(name: "TuneTrain", dependencies: ["TuneRuntime", "TuneONNX", "TuneIR", "TuneTensor"]),
+    .target(name: "TuneTrain", dependencies: ["TuneRuntime", "TuneONNX", "TuneIR", "TuneTensor"], swiftSettings: vectorSettings),
     // Datasets: image folders (libpng, libjpeg), .npy/.npz, CSV; preprocessing, augmentation.
-    .target(name: "TuneData", dependencies: ["TuneTensor", "CImageCodec"]),
+    .target(name: "TuneData", dependencies: ["TuneTensor", "CImageCodec"], swiftSettings: vectorSettings),
     // Benchmark of image decoding + preprocessing (scripts/bench-data.sh compares it with Pillow).
     .executableTarget(name: "tune-data-bench", dependencies: ["TuneData"], path: "Sources/TuneDataBench"),
     // Per-Conv/Gemm GFLOP/s vs cblas_sgemm on the same GEMM shape (scripts/bench.sh).
