@@ -21,7 +21,7 @@ for model in resnet18_64 mobilenetv2_96; do
   for batch in 1 32; do
     for threads in 1 2; do
       ours=$(OPENBLAS_NUM_THREADS=$threads "$bin" run "$cache/bench/$model.onnx" --random --batch "$batch" \
-        --repeat "$repeat" --threads "$threads" --top-k 0 | sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
+        --repeat "$repeat" --warmup 2 --threads "$threads" --top-k 0 | sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
       theirs=$("$python" scripts/bench/ort_time.py "$cache/bench/$model.onnx" --batch "$batch" --threads "$threads" --repeat "$repeat")
       ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')
       echo "| $model | $batch | $threads | $ours | $theirs | $ratio |"

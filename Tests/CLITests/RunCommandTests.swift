@@ -104,6 +104,44 @@ import TuneTestSupport
     #expect(r.stderr.contains("node 'weird' (NoSuchOp): unsupported op type 'NoSuchOp'; inputs: [x: float[2]]"))
   }
 
+  /// `--profile` prints the time per op type; by default Conv and the Relu after it run fused,
+  /// `--no-optimize` runs the graph as written, and both give the same outputs bit for bit.
+  @Test func profileWarmupAndNoOptimize() throws {
+    var r = SeededRandom(seed: 1)
+    let w = Tensor((0..<(3 * 2 * 9)).map { _ in r.nextFloat() - 0.5 }, shape: [3, 2, 3, 3])
+    let graph = Graph(
+      nodes: [
+        Node(opType: "Conv", inputs: ["x", "w"], outputs: ["c"], name: "conv", attributes: [.ints("pads", [1, 1, 1, 1])]),
+        Node(opType: "Relu", inputs: ["c"], outputs: ["y"], name: "relu"),
+      ],
+      name: "g", initializers: [TensorProto(name: "w", data: w)],
+      inputs: [ValueInfo(name: "x", type: .tensor(.float, [.symbol("N"), .value(2), .value(5), .value(5)]))],
+      outputs: [ValueInfo(name: "y", type: .tensor(.float, nil))])
+    let p = path("convrelu.onnx")
+    try Data(ONNXWriter.serialize(Model(irVersion: 8, opsetImports: [OperatorSetID(domain: "", version: 17)], graph: graph)))
+      .write(to: URL(fileURLWithPath: p))
+    let fused = try CLIRunner.run([
+      "run", p, "--random", "--batch", "2", "--profile", "--warmup", "1", "--repeat", "2", "--top-k", "0",
+      "--output-dir", path("fused"),
+    ])
+    #expect(fused.status == 0, "\(fused.stderr)")
+    #expect(fused.stdout.contains("time per op type over 2 runs (optimized graph):"), "\(fused.stdout)")
+    #expect(fused.stdout.contains("  com.microsoft:FusedConv          1    "), "\(fused.stdout)")
+    #expect(fused.stdout.contains("  op type                      calls   ms/run      %"), "\(fused.stdout)")
+    #expect(fused.stdout.contains("latency over 2 runs"))
+    let plain = try CLIRunner.run([
+      "run", p, "--random", "--batch", "2", "--profile", "--no-optimize", "--top-k", "0", "--output-dir", path("plain"),
+    ])
+    #expect(plain.status == 0, "\(plain.stderr)")
+    #expect(plain.stdout.contains("time per op type over 1 run:"), "\(plain.stdout)")
+    #expect(plain.stdout.contains("  Conv  ") && plain.stdout.contains("  Relu  "), "\(plain.stdout)")
+    #expect(!plain.stdout.contains("FusedConv"))
+    let a = try NPY.read(atPath: path("fused/y.npy"))
+    let b = try NPY.read(atPath: path("plain/y.npy"))
+    #expect(a.isIdentical(to: b))
+    #expect(a.elements(as: Float.self).allSatisfy { $0 >= 0 })
+  }
+
   @Test func help() throws {
     let r = try CLIRunner.run(["run", "--help"])
     #expect(r.status == 0)

@@ -177,7 +177,7 @@ class Bench:
                     log(f"inference {model} batch {batch} threads {threads}")
                     ours = median_ms(run(
                         [self.bin("onnx-tune"), "run", paths[model], "--random", "--batch", str(batch),
-                         "--repeat", str(repeat), "--threads", str(threads), "--top-k", "0"],
+                         "--repeat", str(repeat), "--warmup", "2", "--threads", str(threads), "--top-k", "0"],
                         env=threads_env(threads)))
                     theirs = float(run(
                         [self.python, os.path.join(HERE, "ort_time.py"), paths[model], "--batch", str(batch),

@@ -11,7 +11,8 @@ enum RunCommand: CLICommand {
   static let summary = "Run a model on .npy / .pb inputs or a random batch"
   static let help = """
     Usage: onnx-tune run MODEL [--input NAME=FILE]... [--random] [--batch N] [--output-dir DIR]
-                         [--top-k K] [--repeat N] [--threads N] [--seed S]
+                         [--top-k K] [--repeat N] [--warmup N] [--threads N] [--seed S]
+                         [--profile] [--no-optimize]
 
     Runs MODEL (an .onnx file) in inference mode and reports its outputs.
 
@@ -31,7 +32,12 @@ enum RunCommand: CLICommand {
       --top-k K          prints the K best classes of each row of a classifier output
                          ([batch, classes] floats); default 5, 0 to turn off
       --repeat N         runs N times and prints the latency min / median / max
+      --warmup N         runs N times more first, untimed (default 0)
       --threads N        number of compute threads (OpenBLAS included)
+      --profile          prints the time spent per op type, summed over the runs
+      --no-optimize      runs the graph exactly as written; by default BatchNormalization is
+                         folded into the Conv/Gemm before it (outputs change by float rounding
+                         only) and Conv is fused with the Add and Relu/Clip/LeakyRelu after it
       -h, --help         shows this help
     """
 
@@ -43,7 +49,10 @@ enum RunCommand: CLICommand {
     let outputDir = try arguments.option("--output-dir")
     let topK = try arguments.intOption("--top-k", in: 0...1_000_000) ?? 5
     let repeatCount = try arguments.intOption("--repeat", in: 1...1_000_000)
+    let warmup = try arguments.intOption("--warmup", in: 0...1_000_000) ?? 0
     let threads = try arguments.intOption("--threads", in: 1...4096)
+    let profile = arguments.flag("--profile")
+    let optimize = !arguments.flag("--no-optimize")
     let modelPath = try arguments.positionals(["MODEL"])[0]
     if batch != nil && !random {
       throw CLIError(message: "run: --batch applies to --random inputs; add --random", usage: true)
@@ -53,7 +62,7 @@ enum RunCommand: CLICommand {
     let model = try ONNXReader.readModel(atPath: modelPath)
     let session: InferenceSession
     do {
-      session = try InferenceSession(model: model)
+      session = try InferenceSession(model: model, optimize: optimize)
     } catch {
       throw CLIError(message: "run: \(modelPath): \(error)")
     }
@@ -100,11 +109,18 @@ enum RunCommand: CLICommand {
     var times: [Double] = []
     var outputs: [String: Tensor] = [:]
     let clock = ContinuousClock()
+    session.profiling = profile
+    var opTimes: [String: OpTime] = [:]
+    for _ in 0..<warmup { _ = try session.run(inputs) }
     for _ in 0..<runs {
       let start = clock.now
       outputs = try session.run(inputs)
       let d = clock.now - start
       times.append(Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15)
+      for (op, t) in session.lastRunStatistics.opTimes {
+        opTimes[op, default: OpTime()].calls += t.calls
+        opTimes[op, default: OpTime()].seconds += t.seconds
+      }
     }
 
     for name in session.inputs.map(\.name) {
@@ -124,6 +140,19 @@ enum RunCommand: CLICommand {
         let path = (outputDir as NSString).appendingPathComponent(fileName(for: name) + ".npy")
         do { try NPY.write(t, toPath: path) } catch { throw CLIError(message: "run: \(error)") }
         print("wrote \(path)")
+      }
+    }
+    if profile {
+      let total = opTimes.values.reduce(0) { $0 + $1.seconds }
+      print("time per op type over \(runs) run\(runs == 1 ? "" : "s")\(session.optimizations.isEmpty ? "" : " (optimized graph)"):")
+      print("  " + "op type".padding(toLength: 26, withPad: " ", startingAt: 0) + "   calls   ms/run      %")
+      for (op, t) in opTimes.sorted(by: { $0.value.seconds > $1.value.seconds }) {
+        let name = op.count >= 26 ? op : op.padding(toLength: 26, withPad: " ", startingAt: 0)
+        print(
+          "  " + name
+            + String(
+              format: " %7d %8.3f %6.1f", t.calls / runs, t.seconds * 1e3 / Double(runs),
+              total > 0 ? 100 * t.seconds / total : 0))
       }
     }
     if repeatCount != nil {
