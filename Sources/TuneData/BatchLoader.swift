@@ -39,14 +39,16 @@ public final class BatchLoader: Sendable {
   ///     `workers` than `prefetch` cannot all be busy.
   ///   - workers: background threads decoding in parallel.
   ///   - badData: where to count unreadable samples.
+  ///   - order: visit these sample indices in this order instead (`shuffle` is then ignored),
+  ///     e.g. the order a trainer chose.
   public init(
     dataset: any Dataset, batchSize: Int, shuffle: Bool = false, augment: Bool = false,
     seed: UInt64 = 0, epoch: Int = 0, dropLast: Bool = false, prefetch: Int = 2, workers: Int = 1,
-    badData: BadDataReport = BadDataReport()
+    badData: BadDataReport = BadDataReport(), order given: [Int]? = nil
   ) {
     precondition(batchSize > 0, "batchSize must be positive")
-    var order = Array(0..<dataset.count)
-    if shuffle {
+    var order = given ?? Array(0..<dataset.count)
+    if shuffle && given == nil {
       var g = SeededGenerator(seed: seed, stream: UInt64(epoch), index: 0xFFFF_FFFF)
       order.shuffle(using: &g)
     }
