@@ -350,8 +350,8 @@ enum FinetuneCommand: CLICommand {
       throw CLIError(message: "finetune: --schedule must be constant, cosine or step:EPOCHS:GAMMA, got '\(s.schedule)'", usage: true)
     }
 
-    let train = LoaderBatchSource(trainSet, augment: s.augment, seed: s.seed, report: report)
-    let validation = valSet.map { LoaderBatchSource($0, augment: false, seed: s.seed, report: report) }
+    let train = DatasetBatchSource(trainSet, augment: s.augment, seed: s.seed, report: report)
+    let validation = valSet.map { DatasetBatchSource($0, augment: false, seed: s.seed, report: report) }
     // With a frozen backbone the head trains on cached features (FeatureCacheRun.swift).
     let cache = try FeatureCacheRun.prepare(
       mode: s.cacheFeatures, budget: s.cacheBudget.flatMap(FeatureCacheRun.parseBytes) ?? FeatureCacheRun.defaultBudget,
@@ -359,8 +359,11 @@ enum FinetuneCommand: CLICommand {
       output: logits, trainable: Set(trainableNames), trainSet: trainSet, valSet: valSet, batchSize: s.batchSize,
       report: report)
     let phaseOneTrainer = cache?.trainer ?? trainer
-    let phaseOneTrain: BatchSource = cache.map { $0.train as BatchSource } ?? train
-    let phaseOneValidation: BatchSource? = cache == nil ? validation : cache!.validation
+    // Without it, loading overlaps training (PrefetchingBatchSource.swift).
+    let trainFeed = PrefetchingBatchSource(train)
+    let validationFeed = validation.map { PrefetchingBatchSource($0) }
+    let phaseOneTrain: BatchSource = cache.map { $0.train as BatchSource } ?? trainFeed
+    let phaseOneValidation: BatchSource? = cache == nil ? validationFeed : cache!.validation
     var before: Double?
     if let phaseOneValidation {
       before = try phaseOneTrainer.evaluate(phaseOneValidation, batchSize: s.batchSize, loss: config.loss, topK: 5).accuracy
@@ -385,7 +388,7 @@ enum FinetuneCommand: CLICommand {
       config2.learningRate = s.fineTuneLR ?? s.lr / 10
       config2.checkpointDirectory = s.checkpointDir.map { $0 + "/phase2" }
       let bar2 = ProgressBar(epochs: s.fineTuneEpochs)
-      let more = try second.fit(train: train, validation: validation, configuration: config2) { bar2.handle($0) }
+      let more = try second.fit(train: trainFeed, validation: validationFeed, configuration: config2) { bar2.handle($0) }
       let offset = history.epochs.count
       history.epochs += more.epochs.map { var e = $0; e.epoch += offset; return e }
       finalModel = second.trainedModel()
