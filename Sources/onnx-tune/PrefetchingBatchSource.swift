@@ -1,3 +1,4 @@
+import Foundation
 import TuneData
 import TuneIR
 import TuneTensor
@@ -28,7 +29,12 @@ final class PrefetchingBatchSource: BatchSource {
     var base: BatchSource?
   }
 
-  init(_ base: BatchSource, prefetch: Int = 2) {
+  /// `ONNX_TUNE_PREFETCH=0` turns prefetching off (the synchronous reference path).
+  static var defaultPrefetch: Int {
+    ProcessInfo.processInfo.environment["ONNX_TUNE_PREFETCH"] == "0" ? 0 : 2
+  }
+
+  init(_ base: BatchSource, prefetch: Int = PrefetchingBatchSource.defaultPrefetch) {
     self.base = base
     self.prefetch = prefetch
   }

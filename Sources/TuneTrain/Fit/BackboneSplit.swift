@@ -157,3 +157,29 @@ public struct BackboneSplit: Sendable {
     return m
   }
 }
+
+extension BackboneSplit {
+  /// Runs the backbone (inference mode) over every example of `source`, `batchSize` at a time in
+  /// index order, and keeps the feature tensor of each in a ``FeatureStore``: the source the
+  /// head trains on in place of `source`. `source` must give every example it is asked for.
+  public func cacheFeatures(of source: BatchSource, batchSize: Int, storage: FeatureStore.Storage) throws -> FeatureStore {
+    let session = try InferenceSession(model: backbone)
+    var store: FeatureStore?
+    for start in stride(from: 0, to: source.count, by: batchSize) {
+      let rows = Array(start..<min(start + batchSize, source.count))
+      let (x, y) = try source.batch(rows)
+      guard y.count == rows.count else { throw TrainingError("feature cache: the source gave \(y.count) of \(rows.count) examples") }
+      guard let f = try session.run([input: x])[featureTensor], f.dtype == .float, f.shape.first == rows.count else {
+        throw FeatureCacheRefusal("the feature tensor '\(featureTensor)' is not float with one row per example")
+      }
+      if store == nil {
+        store = try FeatureStore(
+          count: source.count, rowShape: Array(f.shape.dropFirst()), labels: [Int](repeating: 0, count: source.count),
+          storage: storage)
+      }
+      try store!.write(f, rows: rows, labels: y)
+    }
+    guard let store else { throw TrainingError("feature cache: the source is empty") }
+    return store
+  }
+}

@@ -34,7 +34,7 @@ public final class FeatureStore: BatchSource, @unchecked Sendable {
   }
 
   public let rowShape: [Int]
-  public let labels: [Int]
+  public private(set) var labels: [Int]
   public let storage: Storage
   /// Floats per row.
   public let rowCount: Int
@@ -98,19 +98,22 @@ public final class FeatureStore: BatchSource, @unchecked Sendable {
   /// Rows written so far.
   public var writtenCount: Int { present.lazy.filter { $0 }.count }
 
-  /// Stores `features` (`[rows.count, rowShape...]`, float) as the rows `rows`.
-  public func write(_ features: Tensor, rows: [Int]) throws {
+  /// Stores `features` (`[rows.count, rowShape...]`, float) as the rows `rows` (and their
+  /// labels, when given).
+  public func write(_ features: Tensor, rows: [Int], labels rowLabels: [Int]? = nil) throws {
     guard features.dtype == .float, features.count == rows.count * rowCount,
       features.shape.first == rows.count, Array(features.shape.dropFirst()) == rowShape
     else {
       throw TrainingError("feature cache: expected float features of shape \([rows.count] + rowShape), got \(features.dtype)\(features.shape)")
     }
+    if let rowLabels {
+      guard rowLabels.count == rows.count else { throw TrainingError("feature cache: \(rowLabels.count) labels for \(rows.count) rows") }
+      for (r, y) in zip(rows, rowLabels) { labels[r] = y }
+    }
+    for r in rows { present[r] = true }
     guard let base else { return }
     features.withElements(as: Float.self) { f in
-      for (k, r) in rows.enumerated() {
-        (base + r * rowCount).update(from: f.baseAddress! + k * rowCount, count: rowCount)
-        present[r] = true
-      }
+      for (k, r) in rows.enumerated() { (base + r * rowCount).update(from: f.baseAddress! + k * rowCount, count: rowCount) }
     }
   }
 
