@@ -98,7 +98,17 @@ struct FeatureCacheRun {
     let loader = BatchLoader(dataset: dataset, batchSize: batchSize, prefetch: 2, workers: 1, badData: report)
     defer { loader.cancel() }
     var store: FeatureStore?
+    // On a terminal, a count redrawn in place (cleared before the `feature cache:` line).
+    let interactive = isatty(STDOUT_FILENO) != 0
+    var lastDraw = Date()
+    var done = 0
+    defer { if interactive { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) } }
     while let batch = try loader.next() {
+      done += batch.count
+      if interactive && Date().timeIntervalSince(lastDraw) > 0.2 {
+        lastDraw = Date()
+        FileHandle.standardOutput.write(Data("\rfeature cache: running the backbone, \(done)/\(dataset.count) samples\u{1B}[K".utf8))
+      }
       guard let features = try session.run([split.input: batch.features])[split.featureTensor] else {
         throw FeatureCacheRefusal("the backbone did not compute '\(split.featureTensor)'")
       }
