@@ -22,10 +22,10 @@ public final class BatchLoader: Sendable {
   public let order: [Int]
   /// Bad samples met so far (pass one report to every epoch's loader to collect a run's total).
   public let badData: BadDataReport
-  private let state: LoaderState
+  private let prefetcher: Prefetcher<Batch?>
 
   /// Number of batches this epoch (the last may be short; bad samples shorten batches further).
-  public var batchCount: Int { state.batchCount }
+  public var batchCount: Int { prefetcher.count }
 
   /// Starts the workers.
   /// - Parameters:
@@ -55,114 +55,50 @@ public final class BatchLoader: Sendable {
     self.batchSize = batchSize
     self.order = order
     self.badData = badData
-    self.state = LoaderState(
-      dataset: dataset, order: order, batchSize: batchSize, batchCount: batches, augment: augment,
-      seed: seed, epoch: UInt64(epoch), prefetch: max(1, prefetch), badData: badData)
-    for _ in 0..<max(1, min(workers, batches)) {
-      let state = self.state
-      let thread = Thread { state.work() }
-      thread.name = "TuneData.BatchLoader"
-      thread.start()
+    let state = LoaderState(
+      dataset: dataset, order: order, batchSize: batchSize, augment: augment, seed: seed, epoch: UInt64(epoch),
+      badData: badData)
+    self.prefetcher = Prefetcher(count: batches, prefetch: prefetch, workers: workers, name: "TuneData.BatchLoader") {
+      try state.build($0)
     }
   }
 
-  deinit { state.cancel() }
-
   /// The next batch, or nil at the end of the epoch. Rethrows a dataset error other than a
   /// bad sample (which is skipped).
-  public func next() throws -> Batch? { try state.next() }
+  public func next() throws -> Batch? {
+    while let batch = try prefetcher.next() {
+      if let batch { return batch }  // nil: every sample of that batch was bad
+    }
+    return nil
+  }
 
   /// Stops the workers early (also done when the loader is released).
-  public func cancel() { state.cancel() }
+  public func cancel() { prefetcher.cancel() }
 }
 
-/// Shared between the loader and its threads; all mutable fields are guarded by `condition`.
-private final class LoaderState: @unchecked Sendable {
+/// What a loader's workers read (immutable).
+private final class LoaderState: Sendable {
   let dataset: any Dataset
   let order: [Int]
   let batchSize: Int
-  let batchCount: Int
   let augment: Bool
   let seed: UInt64
   let epoch: UInt64
-  let prefetch: Int
   let badData: BadDataReport
   let labels: [Int]
 
-  let condition = NSCondition()
-  var nextToBuild = 0
-  var nextToDeliver = 0
-  var finished: [Int: Result<Batch?, any Error>] = [:]
-  var cancelled = false
-
   init(
-    dataset: any Dataset, order: [Int], batchSize: Int, batchCount: Int, augment: Bool, seed: UInt64,
-    epoch: UInt64, prefetch: Int, badData: BadDataReport
+    dataset: any Dataset, order: [Int], batchSize: Int, augment: Bool, seed: UInt64, epoch: UInt64,
+    badData: BadDataReport
   ) {
     self.dataset = dataset
     self.order = order
     self.batchSize = batchSize
-    self.batchCount = batchCount
     self.augment = augment
     self.seed = seed
     self.epoch = epoch
-    self.prefetch = prefetch
     self.badData = badData
     self.labels = dataset.labels
-  }
-
-  func cancel() {
-    condition.lock()
-    cancelled = true
-    condition.broadcast()
-    condition.unlock()
-  }
-
-  func work() {
-    while true {
-      condition.lock()
-      while !cancelled && nextToBuild < batchCount && nextToBuild >= nextToDeliver + prefetch {
-        condition.wait()
-      }
-      if cancelled || nextToBuild >= batchCount {
-        condition.unlock()
-        return
-      }
-      let k = nextToBuild
-      nextToBuild += 1
-      condition.unlock()
-
-      let result: Result<Batch?, any Error> = Result { try build(k) }
-      condition.lock()
-      finished[k] = result
-      condition.broadcast()
-      condition.unlock()
-    }
-  }
-
-  func next() throws -> Batch? {
-    while true {
-      condition.lock()
-      if nextToDeliver >= batchCount || cancelled {
-        condition.unlock()
-        return nil
-      }
-      while finished[nextToDeliver] == nil && !cancelled { condition.wait() }
-      guard let result = finished.removeValue(forKey: nextToDeliver) else {
-        condition.unlock()
-        return nil
-      }
-      nextToDeliver += 1
-      condition.broadcast()
-      condition.unlock()
-      switch result {
-      case .success(let batch?): return batch
-      case .success(nil): continue  // every sample of this batch was bad
-      case .failure(let error):
-        cancel()
-        throw error
-      }
-    }
   }
 
   /// Builds batch `k`; nil when all its samples are bad.

@@ -7,6 +7,15 @@ public protocol BatchSource {
   var count: Int { get }
   /// Features of the examples at `indices`, stacked along a new first axis, and their labels.
   func batch(_ indices: [Int]) throws -> (features: Tensor, labels: [Int])
+  /// Announces the next pass: `order` read in chunks of `batchSize`, for training epoch `epoch`
+  /// (nil for an evaluation). A source may start loading those batches ahead and seed
+  /// per-epoch augmentation with `epoch`; `batch` must still answer whatever it is asked.
+  /// The default does nothing.
+  func willRead(order: [Int], batchSize: Int, epoch: Int?)
+}
+
+extension BatchSource {
+  public func willRead(order: [Int], batchSize: Int, epoch: Int?) {}
 }
 
 /// Examples held in memory: one float tensor whose first axis indexes examples, and labels.

@@ -114,6 +114,7 @@ public final class Trainer {
     var total = 0.0
     var correct = 0
     var correctK = 0
+    data.willRead(order: Array(0..<data.count), batchSize: batchSize, epoch: nil)
     for start in stride(from: 0, to: data.count, by: batchSize) {
       let indices = Array(start..<min(start + batchSize, data.count))
       let (x, y) = try data.batch(indices)
@@ -193,6 +194,7 @@ public final class Trainer {
     epochs: for epoch in startEpoch..<config.epochs {
       if case .step = config.schedule { learningRate = config.schedule.rate(base: config.learningRate, at: epoch) }
       let order = epochOrder(count: train.count, seed: config.seed, epoch: epoch, shuffle: config.shuffle)
+      train.willRead(order: order, batchSize: config.batchSize, epoch: epoch)
       let started = Date()
       var lossSum = 0.0
       var correct = 0

@@ -52,6 +52,11 @@ enum FinetuneCommand: CLICommand {
       --threads N             compute threads, OpenBLAS included
       --checkpoint-dir DIR    write best.ckpt and last.ckpt there after each epoch
       --resume                continue from DIR/last.ckpt
+      --cache-features MODE   auto (default), memory, disk or off: when nothing before the feature
+                              tensor changes between epochs (no augmentation, frozen backbone,
+                              BatchNorm there in inference mode), run the backbone once and train
+                              the head on cached features (memory-mapped on disk past the budget)
+      --cache-budget SIZE     memory for cached features under auto, e.g. 512MiB (default 2GiB)
     Two-phase fine-tuning (after the head has trained):
       --unfreeze-last K       then also train the last K weight layers (the head's included)
       --fine-tune-epochs E    for E more epochs (default 5)
@@ -113,6 +118,8 @@ enum FinetuneCommand: CLICommand {
     var layout: ImagePreprocessing.Layout?
     var fp16 = false
     var opset: Int?
+    var cacheFeatures = FeatureCacheRun.Mode.auto
+    var cacheBudget: String?
   }
 
   /// Turns a `--config` JSON object into command-line arguments.
@@ -199,6 +206,18 @@ enum FinetuneCommand: CLICommand {
     s.threads = try a.intOption("--threads", in: 1...256)
     s.checkpointDir = try a.option("--checkpoint-dir")
     s.resume = a.flag("--resume")
+    if let m = try a.option("--cache-features") {
+      guard let mode = FeatureCacheRun.Mode(rawValue: m.lowercased()) else {
+        throw CLIError(message: "finetune: --cache-features must be auto, memory, disk or off, got '\(m)'", usage: true)
+      }
+      s.cacheFeatures = mode
+    }
+    if let b = try a.option("--cache-budget") {
+      guard FeatureCacheRun.parseBytes(b) != nil else {
+        throw CLIError(message: "finetune: --cache-budget expects a size such as 512MiB or 2GiB, got '\(b)'", usage: true)
+      }
+      s.cacheBudget = b
+    }
     s.softmax = a.flag("--softmax")
     s.trainable = a.flag("--trainable")
     s.fromScratch = a.flag("--from-scratch")
@@ -333,19 +352,33 @@ enum FinetuneCommand: CLICommand {
 
     let train = DatasetBatchSource(trainSet, augment: s.augment, seed: s.seed, report: report)
     let validation = valSet.map { DatasetBatchSource($0, augment: false, seed: s.seed, report: report) }
+    // With a frozen backbone the head trains on cached features (FeatureCacheRun.swift).
+    let cache = try FeatureCacheRun.prepare(
+      mode: s.cacheFeatures, budget: s.cacheBudget.flatMap(FeatureCacheRun.parseBytes) ?? FeatureCacheRun.defaultBudget,
+      augment: s.augment, model: trainingModel, input: trainer.input, featureTensor: plan.oldHead.featureTensor,
+      output: logits, trainable: Set(trainableNames), trainSet: trainSet, valSet: valSet, batchSize: s.batchSize,
+      report: report)
+    let phaseOneTrainer = cache?.trainer ?? trainer
+    // Without it, loading overlaps training (PrefetchingBatchSource.swift).
+    let trainFeed = PrefetchingBatchSource(train)
+    let validationFeed = validation.map { PrefetchingBatchSource($0) }
+    let phaseOneTrain: BatchSource = cache.map { $0.train as BatchSource } ?? trainFeed
+    let phaseOneValidation: BatchSource? = cache == nil ? validationFeed : cache!.validation
     var before: Double?
-    if let validation {
-      before = try trainer.evaluate(validation, batchSize: s.batchSize, loss: config.loss, topK: 5).accuracy
+    if let phaseOneValidation {
+      before = try phaseOneTrainer.evaluate(phaseOneValidation, batchSize: s.batchSize, loss: config.loss, topK: 5).accuracy
     }
     let resume = s.resume ? try Checkpoint.read(atPath: s.checkpointDir! + "/last.ckpt") : nil
     let bar = ProgressBar(epochs: s.epochs)
-    var history = try trainer.fit(train: train, validation: validation, configuration: config, resume: resume) {
+    var history = try phaseOneTrainer.fit(
+      train: phaseOneTrain, validation: phaseOneValidation, configuration: config, resume: resume
+    ) {
       bar.handle($0)
     }
-    var finalTrainer = trainer
+    var finalModel = cache?.trainedModel(full: trainingModel) ?? trainer.trainedModel()
     if let k = s.unfreezeLast {
       // Phase two: the head has trained; now also the last K weight layers, at a lower rate.
-      let phaseModel = trainer.trainedModel()
+      let phaseModel = finalModel
       let set = try TrainableSet(model: phaseModel, policy: .unfreezeLast(k), featureTensor: plan.oldHead.featureTensor)
       trainableNames = set.trainable
       print("Phase two: \(set.trainable.count) trainable tensors (last \(k) weight layers), \(s.fineTuneEpochs) epochs")
@@ -355,14 +388,14 @@ enum FinetuneCommand: CLICommand {
       config2.learningRate = s.fineTuneLR ?? s.lr / 10
       config2.checkpointDirectory = s.checkpointDir.map { $0 + "/phase2" }
       let bar2 = ProgressBar(epochs: s.fineTuneEpochs)
-      let more = try second.fit(train: train, validation: validation, configuration: config2) { bar2.handle($0) }
+      let more = try second.fit(train: trainFeed, validation: validationFeed, configuration: config2) { bar2.handle($0) }
       let offset = history.epochs.count
       history.epochs += more.epochs.map { var e = $0; e.epoch += offset; return e }
-      finalTrainer = second
+      finalModel = second.trainedModel()
     }
 
     // Export.
-    var tuned = finalTrainer.trainedModel()
+    var tuned = finalModel
     if logits != output { tuned.graph!.outputs.removeAll { $0.name == logits } }
     if !s.trainable {
       _ = try PassDriver.run(
@@ -389,7 +422,7 @@ enum FinetuneCommand: CLICommand {
     var confusion: [[Int]]?
     if let validation {
       let reread = try ONNXReader.readModel(atPath: s.out)
-      var reference = fp16Reference ?? finalTrainer.trainedModel()
+      var reference = fp16Reference ?? finalModel
       if logits != output, fp16Reference == nil { reference.graph!.outputs.removeAll { $0.name == logits } }
       let a = try ExecutionPlan(model: reference)
       let b = try ExecutionPlan(model: reread)
@@ -398,7 +431,7 @@ enum FinetuneCommand: CLICommand {
       var correct = 0
       var worst: Float = 0
       var matrix = [[Int]](repeating: [Int](repeating: 0, count: classNames.count), count: classNames.count)
-      let inputName = finalTrainer.input
+      let inputName = trainer.input
       for start in stride(from: 0, to: validation.count, by: s.batchSize) {
         let (x, y) = try validation.batch(Array(start..<min(start + s.batchSize, validation.count)))
         let ya = try Executor.run(a, inputs: [inputName: x])[ia].floatValues()
@@ -532,6 +565,8 @@ enum FinetuneCommand: CLICommand {
     if let d = s.checkpointDir { items.append(("checkpoint_dir", .string(d))) }
     if let l = s.layout { items.append(("layout", .string(l.rawValue))) }
     if let o = s.opset { items.append(("opset", .int(o))) }
+    items.append(("cache_features", .string(s.cacheFeatures.rawValue)))
+    if let b = s.cacheBudget { items.append(("cache_budget", .string(b))) }
     return JSON.object(items).rendered() + "\n"
   }
 }
