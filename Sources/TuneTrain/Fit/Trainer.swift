@@ -114,16 +114,18 @@ public final class Trainer {
     var total = 0.0
     var correct = 0
     var correctK = 0
+    var evaluated = 0
     for start in stride(from: 0, to: data.count, by: batchSize) {
       let indices = Array(start..<min(start + batchSize, data.count))
       let (x, y) = try data.batch(indices)
       let out = try Executor.run(plan, inputs: [input: x])[outputIndex]
-      total += Double(try loss.evaluate(output: out, targets: .classes(y)).loss) * Double(indices.count)
+      total += Double(try loss.evaluate(output: out, targets: .classes(y)).loss) * Double(y.count)
+      evaluated += y.count
       let (c, ck) = Self.countCorrect(out, y, topK: topK)
       correct += c
       correctK += ck
     }
-    let n = Double(max(data.count, 1))
+    let n = Double(max(evaluated, 1))
     return (total / n, Double(correct) / n, Double(correctK) / n)
   }
 
@@ -223,9 +225,10 @@ public final class Trainer {
           states[name] = state
         }
         step += 1
-        lossSum += Double(loss) * Double(indices.count)
+        // A batch may come out shorter than `indices` (unreadable samples are skipped).
+        lossSum += Double(loss) * Double(y.count)
         correct += Self.countCorrect(tape.output, y, topK: 1).0
-        seen += indices.count
+        seen += y.count
         let elapsed = Date().timeIntervalSince(started)
         progress(
           .batch(
@@ -261,13 +264,19 @@ public final class Trainer {
         plateau = p
       }
       if let dir = config.checkpointDirectory {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let checkpoint = Checkpoint(
           parameters: parameters, optimizerStates: states, epoch: epoch + 1, step: step, learningRate: learningRate,
           bestMetric: bestMetric, bestEpoch: bestEpoch, epochsWithoutImprovement: stale, history: history,
           plateau: plateau, buffers: buffers)
-        if improved { try checkpoint.write(toPath: dir + "/best.ckpt") }
-        try checkpoint.write(toPath: dir + "/last.ckpt")
+        do {
+          try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+          if improved { try checkpoint.write(toPath: dir + "/best.ckpt") }
+          try checkpoint.write(toPath: dir + "/last.ckpt")
+        } catch {
+          // The atomic writer leaves the previous checkpoints whole.
+          let kept = epoch > startEpoch || resume != nil ? "\(dir)/last.ckpt still holds the last good checkpoint" : "no checkpoint was written"
+          throw TrainingError("cannot write the checkpoint of epoch \(epoch + 1): \(error); training stopped (\(kept))")
+        }
       }
       if let patience = config.earlyStoppingPatience, stale >= patience {
         progress(.stoppedEarly(epoch: epoch + 1, bestEpoch: bestEpoch))

@@ -224,6 +224,7 @@ enum FinetuneCommand: CLICommand {
   static func run(_ arguments: inout Arguments) throws -> Int32 {
     let s = try parse(&arguments)
     let started = Date()
+    try checkOutputs(s)
     if let t = s.threads { ComputeThreads.set(t) }
     var model = try ONNXReader.readModel(atPath: s.model)
     if s.fromScratch { reinitialize(&model, seed: s.seed) }
@@ -267,7 +268,13 @@ enum FinetuneCommand: CLICommand {
       trainSet = full
       valSet = nil
     }
-    let report = BadDataReport()
+    let report = BadDataReport(keep: 1000)
+    if valSet != nil && s.valData == nil {
+      let counts = full.classCounts
+      for (c, n) in counts.enumerated() where n == 1 {
+        print("Note: class '\(classNames[c])' has 1 sample: it goes to training, the validation split has none of it")
+      }
+    }
 
     // Surgery. A model exported with --trainable keeps its head and trainable set unless the
     // command line asks for something else.
@@ -331,13 +338,18 @@ enum FinetuneCommand: CLICommand {
       throw CLIError(message: "finetune: --schedule must be constant, cosine or step:EPOCHS:GAMMA, got '\(s.schedule)'", usage: true)
     }
 
-    let train = DatasetBatchSource(trainSet, augment: s.augment, seed: s.seed, report: report)
+    let train = DatasetBatchSource(trainSet, augment: s.augment, seed: s.seed, report: report, isTraining: true)
     let validation = valSet.map { DatasetBatchSource($0, augment: false, seed: s.seed, report: report) }
     var before: Double?
     if let validation {
       before = try trainer.evaluate(validation, batchSize: s.batchSize, loss: config.loss, topK: 5).accuracy
     }
-    let resume = s.resume ? try Checkpoint.read(atPath: s.checkpointDir! + "/last.ckpt") : nil
+    let resume = try s.resume ? readResumeCheckpoint(s.checkpointDir! + "/last.ckpt") : nil
+    if let resume {
+      // The augmentation stream continues where the interrupted run was (one draw per batch).
+      train.draws = UInt64(resume.epoch * ((trainSet.count + s.batchSize - 1) / s.batchSize))
+      print("Resuming after epoch \(resume.epoch) (step \(resume.step)) from \(s.checkpointDir!)/last.ckpt")
+    }
     let bar = ProgressBar(epochs: s.epochs)
     var history = try trainer.fit(train: train, validation: validation, configuration: config, resume: resume) {
       bar.handle($0)
@@ -442,9 +454,58 @@ enum FinetuneCommand: CLICommand {
     if let before, let after = exportedAccuracy {
       print(String(format: "Validation accuracy: %.4f before training (new head), %.4f after (exported model)", before, after))
     }
-    if let summary = report.summary { print("Bad data: \(summary)") }
+    if report.count > 0 {
+      print("Bad data: skipped \(report.count) unreadable file\(report.count == 1 ? "" : "s"):")
+      for e in report.examples { print("  \(e.path): \(e.reason)") }
+      if report.count > report.examples.count { print("  and \(report.count - report.examples.count) more") }
+    }
     print(String(format: "Done in %.1f s. Wrote %@ (+ .report.html, .history.csv, .history.json, .config.json)", seconds, s.out))
     return 0
+  }
+
+  /// Fails before any training when an output cannot be written: the folder of `--out` is
+  /// missing, not a folder or read-only, `--out` is a folder, or `--checkpoint-dir` cannot be
+  /// created or written.
+  static func checkOutputs(_ s: Settings) throws {
+    func writableFolder(_ dir: String, for what: String) throws {
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) else {
+        throw CLIError(message: "finetune: cannot write \(what): folder '\(dir)' does not exist")
+      }
+      guard isDirectory.boolValue else { throw CLIError(message: "finetune: cannot write \(what): '\(dir)' is not a folder") }
+      guard access(dir, W_OK) == 0 else {
+        throw CLIError(message: "finetune: cannot write \(what): folder '\(dir)' is not writable (\(String(cString: strerror(errno))))")
+      }
+    }
+    let outDirectory = (s.out as NSString).deletingLastPathComponent
+    try writableFolder(outDirectory.isEmpty ? "." : outDirectory, for: s.out)
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: s.out, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw CLIError(message: "finetune: cannot write \(s.out): it is a folder")
+    }
+    if let dir = s.checkpointDir {
+      if FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), !isDirectory.boolValue {
+        throw CLIError(message: "finetune: --checkpoint-dir '\(dir)' is a file, not a folder")
+      }
+      do {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      } catch {
+        throw CLIError(message: "finetune: cannot create --checkpoint-dir '\(dir)': \(error.localizedDescription)")
+      }
+      try writableFolder(dir, for: "checkpoints")
+    }
+  }
+
+  /// The checkpoint `--resume` continues from, with an error that says what to do.
+  static func readResumeCheckpoint(_ path: String) throws -> Checkpoint {
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw CLIError(message: "finetune: --resume: there is no checkpoint \(path) (a run writes it at the end of its first epoch)")
+    }
+    do {
+      return try Checkpoint.read(atPath: path)
+    } catch {
+      throw CLIError(message: "finetune: --resume: cannot read \(path): \(error)")
+    }
   }
 
   /// Fresh weights for a from-scratch baseline: He-uniform for every float initializer of rank
