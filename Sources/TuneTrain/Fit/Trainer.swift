@@ -181,6 +181,8 @@ public final class Trainer {
       stale = c.epochsWithoutImprovement
       history = c.history
       plateau = c.plateau ?? plateau
+      // A run that had already stopped early (killed while exporting) does not train on.
+      if let patience = config.earlyStoppingPatience, stale >= patience { startEpoch = max(startEpoch, config.epochs) }
       if let dir = config.checkpointDirectory, config.restoreBestWeights,
         let best = try? Checkpoint.read(atPath: dir + "/best.ckpt")
       {
@@ -192,7 +194,8 @@ public final class Trainer {
       }
     }
     let batches = (train.count + config.batchSize - 1) / config.batchSize
-    epochs: for epoch in startEpoch..<config.epochs {
+    // (A checkpoint past `config.epochs`, from a longer run, trains no further.)
+    epochs: for epoch in startEpoch..<max(startEpoch, config.epochs) {
       if case .step = config.schedule { learningRate = config.schedule.rate(base: config.learningRate, at: epoch) }
       let order = epochOrder(count: train.count, seed: config.seed, epoch: epoch, shuffle: config.shuffle)
       let started = Date()

@@ -394,6 +394,7 @@ enum FinetuneCommand: CLICommand {
     let fp16Reference = s.fp16 ? halfPrecisionWeights(tuned, storage: false) : nil
     if s.fp16 { tuned = halfPrecisionWeights(tuned, storage: true) }
     // Inline (the writer still moves weights to OUT.data by itself past protobuf's 2 GiB).
+    FaultInjection.reach("export")
     try ONNXWriter.write(tuned, toPath: s.out, options: .init(externalData: .inline))
 
     // Check: the written file, read back by our reader, agrees with the trained model.
@@ -493,6 +494,9 @@ enum FinetuneCommand: CLICommand {
         throw CLIError(message: "finetune: cannot create --checkpoint-dir '\(dir)': \(error.localizedDescription)")
       }
       try writableFolder(dir, for: "checkpoints")
+      if s.resume && !FileManager.default.fileExists(atPath: dir + "/last.ckpt") {
+        throw CLIError(message: "finetune: --resume: there is no checkpoint \(dir)/last.ckpt (a run writes it at the end of its first epoch)")
+      }
     }
   }
 
