@@ -31,7 +31,7 @@ final class DatasetBatchSource: BatchSource {
   var count: Int { dataset.count }
 
   /// Samples found unreadable (not decoded again).
-  private var bad = Set<Int>()
+  private(set) var bad = Set<Int>()
 
   func batch(_ indices: [Int]) throws -> (features: Tensor, labels: [Int]) {
     let shape = dataset.sampleShape

@@ -78,7 +78,8 @@ import TuneTestSupport
       #expect(resumed.stdout.contains("Resuming after epoch"), "\(fault)")
       let got = try Self.outcome(dir)
       for (file, tensors) in expected {
-        #expect(got[file] == tensors, "\(fault), augment \(augment) \(extra): \(file) differs from the uninterrupted run")
+        let differing = tensors.keys.filter { got[file]?[$0] != tensors[$0] }.sorted()
+        #expect(differing.isEmpty, "\(fault), augment \(augment) \(extra): \(file) differs from the uninterrupted run in \(differing)")
       }
       #expect(try Self.losses(dir) == expectedLosses, "\(fault): the history differs")
     }

@@ -255,7 +255,7 @@ enum FinetuneCommand: CLICommand {
     let full = try DatasetReader.open(s.data, labels: s.labels, preprocessing: preprocessing, augmentation: augmentation)
     let classNames = full.classNames
     let trainSet: any Dataset
-    let valSet: (any Dataset)?
+    var valSet: (any Dataset)?
     if let v = s.valData {
       trainSet = full
       valSet = try DatasetReader.open(v, preprocessing: preprocessing, classNames: classNames)
@@ -273,6 +273,10 @@ enum FinetuneCommand: CLICommand {
       let counts = full.classCounts
       for (c, n) in counts.enumerated() where n == 1 {
         print("Note: class '\(classNames[c])' has 1 sample: it goes to training, the validation split has none of it")
+      }
+      if valSet?.count == 0 {
+        print("Note: the validation split is empty (no class has 2 samples); training without validation")
+        valSet = nil
       }
     }
 
@@ -353,6 +357,12 @@ enum FinetuneCommand: CLICommand {
     let bar = ProgressBar(epochs: s.epochs)
     var history = try trainer.fit(train: train, validation: validation, configuration: config, resume: resume) {
       bar.handle($0)
+    }
+    // A class whose every training image was unreadable never trained.
+    var readable = [Int](repeating: 0, count: classNames.count)
+    for (i, label) in trainSet.labels.enumerated() where !train.bad.contains(i) && label < readable.count { readable[label] += 1 }
+    for (c, n) in readable.enumerated() where n == 0 {
+      printError("warning: class '\(classNames[c])' has no readable training image; the model never saw an example of it")
     }
     var finalTrainer = trainer
     if let k = s.unfreezeLast {
@@ -457,7 +467,7 @@ enum FinetuneCommand: CLICommand {
     }
     if report.count > 0 {
       print("Bad data: skipped \(report.count) unreadable file\(report.count == 1 ? "" : "s"):")
-      for e in report.examples { print("  \(e.path): \(e.reason)") }
+      for e in report.examples.sorted(by: { $0.path < $1.path }) { print("  \(e.path): \(e.reason)") }
       if report.count > report.examples.count { print("  and \(report.count - report.examples.count) more") }
     }
     print(String(format: "Done in %.1f s. Wrote %@ (+ .report.html, .history.csv, .history.json, .config.json)", seconds, s.out))
