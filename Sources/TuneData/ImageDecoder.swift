@@ -34,6 +34,13 @@ public enum ImageDecoder {
   public static func decode(
     path: String, applyOrientation: Bool = true, minimumSize: (width: Int, height: Int)? = nil
   ) throws -> DecodedImage {
+    // Only regular files (through links): a FIFO or a device named .jpg would block or never end.
+    var st = stat()
+    guard stat(path, &st) == 0 else {
+      throw BadSampleError(path: path, reason: "cannot read file (\(String(cString: strerror(errno))))")
+    }
+    guard (st.st_mode & S_IFMT) == S_IFREG else { throw BadSampleError(path: path, reason: "not a regular file") }
+    guard st.st_size > 0 else { throw BadSampleError(path: path, reason: "empty file (0 bytes)") }
     let data: Data
     do {
       data = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -10,7 +10,9 @@ import Foundation
 ///
 /// Class names are the subfolder names in sorted order; files are listed in sorted order and
 /// decoded lazily, so the folder may be larger than memory. Only `.png`, `.jpg` and `.jpeg`
-/// files (any case) are listed; hidden files are ignored. An unreadable image is skipped and
+/// files (any case) are listed; hidden files are ignored. Symbolic links are followed, to
+/// images and to folders (a class folder may be a link), each real folder once, never into the
+/// data folder or another class folder from inside a class. An unreadable image is skipped and
 /// counted by the loader; an empty class folder or fewer than two classes is an error.
 ///
 /// ```swift
@@ -67,10 +69,13 @@ public struct ImageFolderDataset: Dataset {
     }
     var paths: [String] = []
     var labels: [Int] = []
+    // A link inside a class folder to the data folder or to another class folder is not
+    // followed (it would loop, or give one image two labels).
+    let others = Set(([directory] + folders.map { (directory as NSString).appendingPathComponent($0) }).compactMap(Self.fileID))
     for folder in folders {
       let classDirectory = (directory as NSString).appendingPathComponent(folder)
       let label = classes.firstIndex(of: folder)!
-      let files = try Self.listImages(in: classDirectory, extensions: extensions)
+      let files = try Self.listImages(in: classDirectory, extensions: extensions, notEntering: others)
       if files.isEmpty {
         throw DataError(
           "\(classDirectory): class folder '\(folder)' has no images (\(extensions.sorted().joined(separator: ", ")))")
@@ -86,20 +91,43 @@ public struct ImageFolderDataset: Dataset {
     self.augmentation = augmentation
   }
 
-  /// Image files under `directory` (recursively), sorted.
-  static func listImages(in directory: String, extensions: Set<String>) throws -> [String] {
-    guard let enumerator = FileManager.default.enumerator(atPath: directory) else {
-      throw DataError("\(directory): cannot list folder")
-    }
+  /// Image files under `directory` (recursively), sorted. Symbolic links are followed (to
+  /// files and to folders, the class folder itself included), each real folder is listed once
+  /// (a link loop ends there) and at most 64 levels deep; hidden files and folders are skipped.
+  /// A dangling link with an image extension is listed: loading it fails and is reported.
+  static func listImages(in directory: String, extensions: Set<String>, notEntering: Set<[UInt64]> = []) throws -> [String] {
+    var visited = notEntering
+    if let own = fileID(directory) { visited.remove(own) }
     var files: [String] = []
-    while let relative = enumerator.nextObject() as? String {
-      let name = (relative as NSString).lastPathComponent
-      if name.hasPrefix(".") { continue }
-      let ext = (name as NSString).pathExtension.lowercased()
-      guard extensions.contains(ext) else { continue }
-      files.append((directory as NSString).appendingPathComponent(relative))
+    func walk(_ path: String, depth: Int) throws {
+      var st = stat()
+      guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+        if depth == 0 { throw DataError("\(path): cannot list folder") }
+        return
+      }
+      guard visited.insert([UInt64(st.st_dev), UInt64(st.st_ino)]).inserted, depth <= 64 else { return }
+      guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+        if depth == 0 { throw DataError("\(path): cannot list folder") }
+        return
+      }
+      for name in names.sorted() where !name.hasPrefix(".") {
+        let child = (path as NSString).appendingPathComponent(name)
+        var cs = stat()
+        if stat(child, &cs) == 0, (cs.st_mode & S_IFMT) == S_IFDIR {
+          try walk(child, depth: depth + 1)
+        } else if extensions.contains((name as NSString).pathExtension.lowercased()) {
+          files.append(child)
+        }
+      }
     }
+    try walk(directory, depth: 0)
     return files.sorted()
+  }
+
+  /// Device and inode of `path` (through links), or nil.
+  static func fileID(_ path: String) -> [UInt64]? {
+    var st = stat()
+    return stat(path, &st) == 0 ? [UInt64(st.st_dev), UInt64(st.st_ino)] : nil
   }
 
   public var count: Int { paths.count }

@@ -115,16 +115,18 @@ public final class Trainer {
     var correct = 0
     var correctK = 0
     data.willRead(order: Array(0..<data.count), batchSize: batchSize, epoch: nil)
+    var evaluated = 0
     for start in stride(from: 0, to: data.count, by: batchSize) {
       let indices = Array(start..<min(start + batchSize, data.count))
       let (x, y) = try data.batch(indices)
       let out = try Executor.run(plan, inputs: [input: x])[outputIndex]
-      total += Double(try loss.evaluate(output: out, targets: .classes(y)).loss) * Double(indices.count)
+      total += Double(try loss.evaluate(output: out, targets: .classes(y)).loss) * Double(y.count)
+      evaluated += y.count
       let (c, ck) = Self.countCorrect(out, y, topK: topK)
       correct += c
       correctK += ck
     }
-    let n = Double(max(data.count, 1))
+    let n = Double(max(evaluated, 1))
     return (total / n, Double(correct) / n, Double(correctK) / n)
   }
 
@@ -180,6 +182,8 @@ public final class Trainer {
       stale = c.epochsWithoutImprovement
       history = c.history
       plateau = c.plateau ?? plateau
+      // A run that had already stopped early (killed while exporting) does not train on.
+      if let patience = config.earlyStoppingPatience, stale >= patience { startEpoch = max(startEpoch, config.epochs) }
       if let dir = config.checkpointDirectory, config.restoreBestWeights,
         let best = try? Checkpoint.read(atPath: dir + "/best.ckpt")
       {
@@ -191,7 +195,8 @@ public final class Trainer {
       }
     }
     let batches = (train.count + config.batchSize - 1) / config.batchSize
-    epochs: for epoch in startEpoch..<config.epochs {
+    // (A checkpoint past `config.epochs`, from a longer run, trains no further.)
+    epochs: for epoch in startEpoch..<max(startEpoch, config.epochs) {
       if case .step = config.schedule { learningRate = config.schedule.rate(base: config.learningRate, at: epoch) }
       let order = epochOrder(count: train.count, seed: config.seed, epoch: epoch, shuffle: config.shuffle)
       train.willRead(order: order, batchSize: config.batchSize, epoch: epoch)
@@ -225,9 +230,10 @@ public final class Trainer {
           states[name] = state
         }
         step += 1
-        lossSum += Double(loss) * Double(indices.count)
+        // A batch may come out shorter than `indices` (unreadable samples are skipped).
+        lossSum += Double(loss) * Double(y.count)
         correct += Self.countCorrect(tape.output, y, topK: 1).0
-        seen += indices.count
+        seen += y.count
         let elapsed = Date().timeIntervalSince(started)
         progress(
           .batch(
@@ -263,13 +269,19 @@ public final class Trainer {
         plateau = p
       }
       if let dir = config.checkpointDirectory {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let checkpoint = Checkpoint(
           parameters: parameters, optimizerStates: states, epoch: epoch + 1, step: step, learningRate: learningRate,
           bestMetric: bestMetric, bestEpoch: bestEpoch, epochsWithoutImprovement: stale, history: history,
           plateau: plateau, buffers: buffers)
-        if improved { try checkpoint.write(toPath: dir + "/best.ckpt") }
-        try checkpoint.write(toPath: dir + "/last.ckpt")
+        do {
+          try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+          if improved { try checkpoint.write(toPath: dir + "/best.ckpt") }
+          try checkpoint.write(toPath: dir + "/last.ckpt")
+        } catch {
+          // The atomic writer leaves the previous checkpoints whole.
+          let kept = epoch > startEpoch || resume != nil ? "\(dir)/last.ckpt still holds the last good checkpoint" : "no checkpoint was written"
+          throw TrainingError("cannot write the checkpoint of epoch \(epoch + 1): \(error); training stopped (\(kept))")
+        }
       }
       if let patience = config.earlyStoppingPatience, stale >= patience {
         progress(.stoppedEarly(epoch: epoch + 1, bestEpoch: bestEpoch))

@@ -243,6 +243,7 @@ enum FinetuneCommand: CLICommand {
   static func run(_ arguments: inout Arguments) throws -> Int32 {
     let s = try parse(&arguments)
     let started = Date()
+    try checkOutputs(s)
     if let t = s.threads { ComputeThreads.set(t) }
     var model = try ONNXReader.readModel(atPath: s.model)
     if s.fromScratch { reinitialize(&model, seed: s.seed) }
@@ -273,7 +274,7 @@ enum FinetuneCommand: CLICommand {
     let full = try DatasetReader.open(s.data, labels: s.labels, preprocessing: preprocessing, augmentation: augmentation)
     let classNames = full.classNames
     let trainSet: any Dataset
-    let valSet: (any Dataset)?
+    var valSet: (any Dataset)?
     if let v = s.valData {
       trainSet = full
       valSet = try DatasetReader.open(v, preprocessing: preprocessing, classNames: classNames)
@@ -286,7 +287,17 @@ enum FinetuneCommand: CLICommand {
       trainSet = full
       valSet = nil
     }
-    let report = BadDataReport()
+    let report = BadDataReport(keep: 1000)
+    if valSet != nil && s.valData == nil {
+      let counts = full.classCounts
+      for (c, n) in counts.enumerated() where n == 1 {
+        print("Note: class '\(classNames[c])' has 1 sample: it goes to training, the validation split has none of it")
+      }
+      if valSet?.count == 0 {
+        print("Note: the validation split is empty (no class has 2 samples); training without validation")
+        valSet = nil
+      }
+    }
 
     // Surgery. A model exported with --trainable keeps its head and trainable set unless the
     // command line asks for something else.
@@ -350,7 +361,7 @@ enum FinetuneCommand: CLICommand {
       throw CLIError(message: "finetune: --schedule must be constant, cosine or step:EPOCHS:GAMMA, got '\(s.schedule)'", usage: true)
     }
 
-    let train = DatasetBatchSource(trainSet, augment: s.augment, seed: s.seed, report: report)
+    let train = DatasetBatchSource(trainSet, augment: s.augment, seed: s.seed, report: report, isTraining: true)
     let validation = valSet.map { DatasetBatchSource($0, augment: false, seed: s.seed, report: report) }
     // With a frozen backbone the head trains on cached features (FeatureCacheRun.swift).
     let cache = try FeatureCacheRun.prepare(
@@ -368,12 +379,23 @@ enum FinetuneCommand: CLICommand {
     if let phaseOneValidation {
       before = try phaseOneTrainer.evaluate(phaseOneValidation, batchSize: s.batchSize, loss: config.loss, topK: 5).accuracy
     }
-    let resume = s.resume ? try Checkpoint.read(atPath: s.checkpointDir! + "/last.ckpt") : nil
+    let resume = try s.resume ? readResumeCheckpoint(s.checkpointDir! + "/last.ckpt") : nil
+    if let resume {
+      // The augmentation stream continues where the interrupted run was (one draw per batch).
+      train.draws = UInt64(resume.epoch * ((trainSet.count + s.batchSize - 1) / s.batchSize))
+      print("Resuming after epoch \(resume.epoch) (step \(resume.step)) from \(s.checkpointDir!)/last.ckpt")
+    }
     let bar = ProgressBar(epochs: s.epochs)
     var history = try phaseOneTrainer.fit(
       train: phaseOneTrain, validation: phaseOneValidation, configuration: config, resume: resume
     ) {
       bar.handle($0)
+    }
+    // A class whose every training image was unreadable never trained.
+    var readable = [Int](repeating: 0, count: classNames.count)
+    for (i, label) in trainSet.labels.enumerated() where !train.bad.contains(i) && label < readable.count { readable[label] += 1 }
+    for (c, n) in readable.enumerated() where n == 0 {
+      printError("warning: class '\(classNames[c])' has no readable training image; the model never saw an example of it")
     }
     var finalModel = cache?.trainedModel(full: trainingModel) ?? trainer.trainedModel()
     if let k = s.unfreezeLast {
@@ -415,6 +437,7 @@ enum FinetuneCommand: CLICommand {
     let fp16Reference = s.fp16 ? halfPrecisionWeights(tuned, storage: false) : nil
     if s.fp16 { tuned = halfPrecisionWeights(tuned, storage: true) }
     // Inline (the writer still moves weights to OUT.data by itself past protobuf's 2 GiB).
+    FaultInjection.reach("export")
     try ONNXWriter.write(tuned, toPath: s.out, options: .init(externalData: .inline))
 
     // Check: the written file, read back by our reader, agrees with the trained model.
@@ -475,9 +498,61 @@ enum FinetuneCommand: CLICommand {
     if let before, let after = exportedAccuracy {
       print(String(format: "Validation accuracy: %.4f before training (new head), %.4f after (exported model)", before, after))
     }
-    if let summary = report.summary { print("Bad data: \(summary)") }
+    if report.count > 0 {
+      print("Bad data: skipped \(report.count) unreadable file\(report.count == 1 ? "" : "s"):")
+      for e in report.examples.sorted(by: { $0.path < $1.path }) { print("  \(e.path): \(e.reason)") }
+      if report.count > report.examples.count { print("  and \(report.count - report.examples.count) more") }
+    }
     print(String(format: "Done in %.1f s. Wrote %@ (+ .report.html, .history.csv, .history.json, .config.json)", seconds, s.out))
     return 0
+  }
+
+  /// Fails before any training when an output cannot be written: the folder of `--out` is
+  /// missing, not a folder or read-only, `--out` is a folder, or `--checkpoint-dir` cannot be
+  /// created or written.
+  static func checkOutputs(_ s: Settings) throws {
+    func writableFolder(_ dir: String, for what: String) throws {
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) else {
+        throw CLIError(message: "finetune: cannot write \(what): folder '\(dir)' does not exist")
+      }
+      guard isDirectory.boolValue else { throw CLIError(message: "finetune: cannot write \(what): '\(dir)' is not a folder") }
+      guard access(dir, W_OK) == 0 else {
+        throw CLIError(message: "finetune: cannot write \(what): folder '\(dir)' is not writable (\(String(cString: strerror(errno))))")
+      }
+    }
+    let outDirectory = (s.out as NSString).deletingLastPathComponent
+    try writableFolder(outDirectory.isEmpty ? "." : outDirectory, for: s.out)
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: s.out, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw CLIError(message: "finetune: cannot write \(s.out): it is a folder")
+    }
+    if let dir = s.checkpointDir {
+      if FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), !isDirectory.boolValue {
+        throw CLIError(message: "finetune: --checkpoint-dir '\(dir)' is a file, not a folder")
+      }
+      do {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      } catch {
+        throw CLIError(message: "finetune: cannot create --checkpoint-dir '\(dir)': \(error.localizedDescription)")
+      }
+      try writableFolder(dir, for: "checkpoints")
+      if s.resume && !FileManager.default.fileExists(atPath: dir + "/last.ckpt") {
+        throw CLIError(message: "finetune: --resume: there is no checkpoint \(dir)/last.ckpt (a run writes it at the end of its first epoch)")
+      }
+    }
+  }
+
+  /// The checkpoint `--resume` continues from, with an error that says what to do.
+  static func readResumeCheckpoint(_ path: String) throws -> Checkpoint {
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw CLIError(message: "finetune: --resume: there is no checkpoint \(path) (a run writes it at the end of its first epoch)")
+    }
+    do {
+      return try Checkpoint.read(atPath: path)
+    } catch {
+      throw CLIError(message: "finetune: --resume: cannot read \(path): \(error)")
+    }
   }
 
   /// Fresh weights for a from-scratch baseline: He-uniform for every float initializer of rank
