@@ -1,5 +1,9 @@
+import Foundation
 import Testing
 import TuneTensor
+
+/// Held by the tests that switch `ParallelKernels`' process-wide mode.
+let kernelModeLock = NSLock()
 
 /// The im2col/GEMM, depthwise and transposed convolution kernels against their naive twins on
 /// random shapes (tolerance 1e-4 absolute + relative).
@@ -43,6 +47,9 @@ import TuneTensor
     // Pads wider than the kernel's reach; 1x1 on a large image (the image is the column matrix).
     Case(batch: 2, c: 2, m: 3, groups: 1, image: [3, 4], kernel: [2, 2], strides: [1, 2], dilations: [1, 1], pads: [3, 2]),
     Case(batch: 5, c: 6, m: 4, groups: 2, image: [17, 16], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0]),
+    // Depthwise 3x3 at stride 2 (deinterleaved columns), even and odd padded widths.
+    Case(batch: 2, c: 4, m: 8, groups: 4, image: [9, 10], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1]),
+    Case(batch: 3, c: 3, m: 3, groups: 3, image: [8, 7], kernel: [3, 3], strides: [1, 2], dilations: [1, 1], pads: [0, 1]),
     // Long rows (memmove/memset path of the padded im2col), a 7x7 stem.
     Case(batch: 2, c: 3, m: 4, groups: 1, image: [70, 70], kernel: [7, 7], strides: [2, 2], dilations: [1, 1], pads: [3, 3]),
   ]
@@ -69,6 +76,9 @@ import TuneTensor
     let b = randomFloats(g.outputChannels, seed: 13)
     let count = g.batch * g.outputChannels * g.window.outputCount
     let z = randomFloats(count, seed: 14)
+    // (No other test may switch the kernels' mode between the two runs compared.)
+    kernelModeLock.lock()
+    defer { kernelModeLock.unlock() }
     for split in [false, true] {
       let saved = (ParallelKernels.splitsGemm, ParallelKernels.threads)
       ParallelKernels.splitsGemm = split

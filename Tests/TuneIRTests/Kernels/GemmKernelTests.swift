@@ -45,6 +45,8 @@ import TuneTensor
   /// operand is the smaller, by rows otherwise, with every transpose and padded strides.
   @Test(arguments: [(40, 300, 100), (300, 40, 100), (33, 1000, 40), (1000, 17, 70)])
   func splitGemmMatchesNaive(m: Int, n: Int, k: Int) {
+    kernelModeLock.lock()
+    defer { kernelModeLock.unlock() }
     let saved = (ParallelKernels.splitsGemm, ParallelKernels.threads)
     ParallelKernels.splitsGemm = true
     ParallelKernels.threads = 3
