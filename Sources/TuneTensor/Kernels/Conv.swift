@@ -228,6 +228,13 @@ public enum ConvKernel {
       let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedH * paddedW)
       defer { padded.deallocate() }
       padded.update(repeating: 0, count: paddedH * paddedW)
+      // Stride 2 (3×3): the padded plane's even and odd columns apart, so that the three taps
+      // of a row read `even[j]`, `odd[j]`, `even[j + 1]`: contiguous, vectorizable loads.
+      let deinterleave = sw == 2 && kw == 3 && kh == 3 && dh == 1 && dw == 1
+      let halfW = (paddedW + 1) / 2
+      let split = deinterleave ? UnsafeMutablePointer<Float>.allocate(capacity: 2 * paddedH * halfW) : nil
+      defer { split?.deallocate() }
+      split?.update(repeating: 0, count: 2 * paddedH * halfW)
       var loadedPlane = -1
       for plane in range {
         let n = plane / outputChannels
@@ -241,6 +248,18 @@ public enum ConvKernel {
             (padded + (r + ph) * paddedW + pw).update(from: src + r * iw, count: min(iw, paddedW - pw))
           }
           loadedPlane = srcPlane
+          if let split {
+            for r in 0..<paddedH {
+              let row = padded + r * paddedW
+              let even = split + r * halfW
+              let odd = split + (paddedH + r) * halfW
+              for k in 0..<(paddedW / 2) {
+                even[k] = row[2 * k]
+                odd[k] = row[2 * k + 1]
+              }
+              if paddedW % 2 == 1 { even[paddedW / 2] = row[paddedW - 1] }
+            }
+          }
         }
         let dst = output + plane * oh * ow
         let b = bias?[m] ?? 0
@@ -258,6 +277,17 @@ public enum ConvKernel {
               for j in 0..<ow {
                 d[j] = b + w0 * a[j] + w1 * a1[j] + w2 * a2[j] + w3 * bb[j] + w4 * b1[j] + w5 * b2[j]
                   + w6 * cc[j] + w7 * c1[j] + w8 * c2[j]
+              }
+            } else if let split {
+              // Same sum, same order as below, from the deinterleaved columns.
+              let r0 = o * sh
+              let (ae, ao) = (split + r0 * halfW, split + (paddedH + r0) * halfW)
+              let (be, bo) = (ae + halfW, ao + halfW)
+              let (ce, co) = (be + halfW, bo + halfW)
+              let (ae1, be1, ce1) = (ae + 1, be + 1, ce + 1)
+              for j in 0..<ow {
+                d[j] = b + w0 * ae[j] + w1 * ao[j] + w2 * ae1[j] + w3 * be[j] + w4 * bo[j] + w5 * be1[j]
+                  + w6 * ce[j] + w7 * co[j] + w8 * ce1[j]
               }
             } else {
               for j in 0..<ow {
