@@ -225,9 +225,15 @@ public enum ConvKernel {
     let inputChannels = g.inputChannels
     let outputChannels = g.outputChannels
     ParallelKernels.runRanges(planes, cost: oh * ow * kh * kw) { range in
-      let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedH * paddedW)
+      // Small 3×3 stride-1 planes are computed over whole padded rows in one flat loop (see
+      // below); its last taps read up to 2 floats past the plane, hence the slack.
+      let flat = kh == 3 && kw == 3 && dh == 1 && dw == 1 && sh == 1 && sw == 1 && ow < 32
+      let slack = 8
+      let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedH * paddedW + slack)
       defer { padded.deallocate() }
-      padded.update(repeating: 0, count: paddedH * paddedW)
+      padded.update(repeating: 0, count: paddedH * paddedW + slack)
+      let rowsOut = flat ? UnsafeMutablePointer<Float>.allocate(capacity: oh * paddedW) : nil
+      defer { rowsOut?.deallocate() }
       // Stride 2 (3×3): the padded plane's even and odd columns apart, so that the three taps
       // of a row read `even[j]`, `odd[j]`, `even[j + 1]`: contiguous, vectorizable loads.
       let deinterleave = sw == 2 && kw == 3 && kh == 3 && dh == 1 && dw == 1
@@ -264,7 +270,28 @@ public enum ConvKernel {
         let dst = output + plane * oh * ow
         let b = bias?[m] ?? 0
         let wk = weight + m * kh * kw
-        if kh == 3 && kw == 3 && dh == 1 && dw == 1 {
+        if let rowsOut {
+          // Output position (o, j) for every j < paddedW (the last columns are discarded), as
+          // one loop over i = o·paddedW + j: each tap is a fixed offset from i. Rows of a few
+          // floats would otherwise leave the vector loop to its scalar remainder.
+          let (w0, w1, w2, w3, w4) = (wk[0], wk[1], wk[2], wk[3], wk[4])
+          let (w5, w6, w7, w8) = (wk[5], wk[6], wk[7], wk[8])
+          let a = padded
+          let (a1, a2) = (a + 1, a + 2)
+          let bb = a + paddedW
+          let (b1, b2) = (bb + 1, bb + 2)
+          let cc = bb + paddedW
+          let (c1, c2) = (cc + 1, cc + 2)
+          let t = rowsOut
+          for i in 0..<(oh * paddedW) {
+            t[i] = b + w0 * a[i] + w1 * a1[i] + w2 * a2[i] + w3 * bb[i] + w4 * b1[i] + w5 * b2[i]
+              + w6 * cc[i] + w7 * c1[i] + w8 * c2[i]
+          }
+          for o in 0..<oh {
+            let (d, r) = (dst + o * ow, t + o * paddedW)
+            for j in 0..<ow { d[j] = r[j] }
+          }
+        } else if kh == 3 && kw == 3 && dh == 1 && dw == 1 {
           let (w0, w1, w2, w3, w4) = (wk[0], wk[1], wk[2], wk[3], wk[4])
           let (w5, w6, w7, w8) = (wk[5], wk[6], wk[7], wk[8])
           for o in 0..<oh {

@@ -50,6 +50,9 @@ let kernelModeLock = NSLock()
     // Depthwise 3x3 at stride 2 (deinterleaved columns), even and odd padded widths.
     Case(batch: 2, c: 4, m: 8, groups: 4, image: [9, 10], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1]),
     Case(batch: 3, c: 3, m: 3, groups: 3, image: [8, 7], kernel: [3, 3], strides: [1, 2], dilations: [1, 1], pads: [0, 1]),
+    // Depthwise 3x3 at stride 1 on small planes (one flat loop over padded rows).
+    Case(batch: 2, c: 5, m: 10, groups: 5, image: [6, 7], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1]),
+    Case(batch: 1, c: 3, m: 3, groups: 3, image: [5, 4], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [0, 0]),
     // Long rows (memmove/memset path of the padded im2col), a 7x7 stem.
     Case(batch: 2, c: 3, m: 4, groups: 1, image: [70, 70], kernel: [7, 7], strides: [2, 2], dilations: [1, 1], pads: [3, 3]),
   ]
