@@ -138,9 +138,9 @@ import TuneTestSupport
     let r = try MeasuredRun.run(["run", path, "--random"])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("output y: float[1,4]"), "\(r.stdout)")
-    // Debug build: measured 89 s and 1.9 GB for 2 million nodes; the bounds leave room for a
-    // loaded machine.
-    #expect(r.seconds < 300, "\(count) nodes took \(r.seconds) s")
+    // Debug build: 73 s and 1.9 GB measured on an idle machine, 446 s with two builds running
+    // beside it; a quadratic step would take days. The bounds only catch that and a blow-up.
+    #expect(r.seconds < 1200, "\(count) nodes took \(r.seconds) s")
     #expect(r.maxRSSBytes < 8 << 30, "\(count) nodes took \(r.maxRSSBytes >> 20) MiB")
     print("millionsOfTinyNodesRun: \(count) nodes, \(r.seconds) s, peak RSS \(r.maxRSSBytes >> 20) MiB")
   }

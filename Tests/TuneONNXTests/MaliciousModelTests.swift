@@ -80,6 +80,12 @@ import TuneTestSupport
       MaliciousModels.outputShadowsInitializer(), contains: ["node 'shadow' (Relu) writes 'W', which an initializer already defines"])
     Self.expectReadError(
       MaliciousModels.outputShadowsInput(), contains: ["node 'overwrite' (Relu) writes 'x', which a graph input already defines"])
+    // One node naming the same output twice.
+    let split = MaliciousModels.model(
+      Graph(
+        nodes: [Node(opType: "Split", inputs: ["x"], outputs: ["half", "half"], name: "split")], name: "split",
+        inputs: [MaliciousModels.input("x", [2, 4])], outputs: [MaliciousModels.output("half")]))
+    Self.expectReadError(split, contains: ["node 'split' (Split) writes 'half', which node 'split' (Split) already defines"])
     var twice = MaliciousModels.chain(count: 2)
     twice.graph!.initializers.append(twice.graph!.initializers[0])
     Self.expectReadError(twice, contains: ["initializer 'zero' is defined twice"])

@@ -46,6 +46,16 @@ import TuneTestSupport
     Self.expectFailure(MaliciousModels.outputShadowsInput(), Self.x13, contains: ["node 'overwrite' (Relu)", "'x'"])
   }
 
+  /// A graph output listed twice is accepted, as onnx.checker and onnxruntime accept it: it is
+  /// one value, computed once.
+  @Test func aGraphOutputListedTwiceIsOneValue() throws {
+    var m = MaliciousModels.chain(count: 3)
+    m.graph!.outputs.append(MaliciousModels.output("y"))
+    let session = try InferenceSession(model: try MaliciousModelTests_roundTrip(m))
+    let out = try session.run(["x": Tensor([Float(1), -2, 3, 4], shape: [1, 4])])
+    #expect(out["y"]?.elements(as: Float.self) == [1, -2, 3, 4])
+  }
+
   @Test func theValidatorAgreesWithThePlan() {
     for m in [MaliciousModels.cycle(), MaliciousModels.selfLoop(), MaliciousModels.longCycle(),
       MaliciousModels.duplicateNodeOutputs(), MaliciousModels.outputShadowsInitializer(), MaliciousModels.outputShadowsInput()]
