@@ -25,6 +25,12 @@ public enum MeasuredRun {
 
   public static let timePath = "/usr/bin/time"
 
+  /// A file's text. Not `String(contentsOfFile:encoding:)`: in this toolchain's Foundation it
+  /// leaks its read buffer (4 KiB a call, found by scripts/sanitize.sh address).
+  static func contents(_ path: String) -> String {
+    String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
+  }
+
   /// Runs `onnx-tune arguments...` with `environment` added to this process's environment;
   /// stdout and stderr go through files in a temporary folder.
   public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
@@ -64,7 +70,7 @@ public enum MeasuredRun {
     let elapsed = ContinuousClock.now - start
     // GNU time exits with the command's status and writes "Command terminated by signal N"
     // (or "Command exited with non-zero status N") before the "maxrss KiB" line.
-    let report = (try? String(contentsOfFile: reportPath, encoding: .utf8)) ?? ""
+    let report = Self.contents(reportPath)
     var signal: Int32 = 0
     var maxRSS: Int?
     for line in report.split(separator: "\n") {
@@ -75,8 +81,7 @@ public enum MeasuredRun {
     guard status & 0x7f == 0 else { throw SentinelError("\(Self.timePath) itself died (status \(status))") }
     return Result(
       status: signal == 0 ? (status >> 8) & 0xff : -1, signal: signal,
-      stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-      stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
+      stdout: Self.contents(outPath), stderr: Self.contents(errPath),
       maxRSSBytes: maxRSS,
       seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
   }
