@@ -25,10 +25,22 @@ public enum MeasuredRun {
 
   public static let timePath = "/usr/bin/time"
 
-  /// A file's text. Not `String(contentsOfFile:encoding:)`: in this toolchain's Foundation it
-  /// leaks its read buffer (4 KiB a call, found by scripts/sanitize.sh address).
+  /// A file's text, read with `read(2)`. Not `String(contentsOfFile:)` nor
+  /// `FileManager.contents(atPath:)`: in this toolchain's Foundation both leak a 4 KiB read
+  /// buffer for an empty file (found by scripts/sanitize.sh address).
   static func contents(_ path: String) -> String {
-    String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return "" }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0 && errno == EINTR { continue }
+      guard n > 0 else { break }
+      bytes += chunk[0..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   /// Runs `onnx-tune arguments...` with `environment` added to this process's environment;
