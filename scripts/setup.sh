@@ -2,7 +2,9 @@
 # Sets up a fresh Debian 12 machine for onnx-tune.
 #   scripts/setup.sh           Debian packages the build needs (C libraries, protoc-c).
 #   scripts/setup.sh --tests   ...plus a Python venv (.venv) with onnx and onnxruntime for the
-#                              cross-checks, and the test data cache (scripts/fetch-test-data.sh).
+#                              cross-checks, the test data cache (scripts/fetch-test-data.sh),
+#                              GNU time (memory bounds in CLITests), and a check that the Swift
+#                              toolchain has the libFuzzer and sanitizer runtimes.
 # The Swift 6.3 toolchain is expected on PATH (swift --version).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +24,17 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 command -v swift >/dev/null || { echo "setup: swift (6.3) is not on PATH" >&2; exit 1; }
+if [[ $tests == 1 ]]; then
+  # scripts/fuzz-reader.sh (run by scripts/test.sh) and scripts/sanitize.sh link the toolchain's
+  # own sanitizer runtimes (compiler-rt); Debian's libclang-rt does not match its clang.
+  rt=$(dirname "$(readlink -f "$(command -v swiftc)")")/../lib/swift/clang/lib/linux
+  for lib in fuzzer asan tsan; do
+    [[ -f "$rt/libclang_rt.$lib-$(uname -m).a" ]] || {
+      echo "setup: $rt/libclang_rt.$lib-$(uname -m).a is missing: this Swift toolchain cannot fuzz or sanitize (use a swift.org toolchain)" >&2
+      exit 1
+    }
+  done
+fi
 
 if [[ $tests == 1 ]]; then
   venv=${ONNX_TUNE_VENV:-$root/.venv}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the Swift test suites (unit, round trip over the ONNX backend models,
-# untrusted input, CLI), then the cross-checks against onnx.checker and onnxruntime in the venv.
-# Needs `scripts/setup.sh --tests` first.
+# untrusted input, CLI), then the cross-checks against onnx.checker and onnxruntime in the venv,
+# then a 60-second fuzz run of the reader (scripts/fuzz-reader.sh). Needs `scripts/setup.sh
+# --tests` first. The sanitizer runs (scripts/sanitize.sh) are not part of it: too slow.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -26,4 +27,6 @@ bin=$(swift build --show-bin-path)/onnx-tune
 "$python" Tests/python/check_run_ort.py "$bin" fixtures/models/*.onnx fixtures/models/*/model.onnx
 "$python" Tests/python/check_finetune_ort.py "$bin"
 "$python" Tests/python/check_surgery.py "$surgery"
+# A 60-second libFuzzer run of the reader (issue 9); it fails when the toolchain cannot fuzz.
+scripts/fuzz-reader.sh "${ONNX_TUNE_FUZZ_SECONDS:-60}"
 echo "test: all passed"

@@ -73,6 +73,11 @@ func decodeTensor(_ m: UnsafeMutablePointer<Onnx__TensorProto>, _ ctx: DecodeCon
   guard let count = Tensor.checkedElementCount(dims) else {
     throw DecodeError("\(label): the product of dims \(dims) overflows")
   }
+  // A zero-size tensor's other dims still size its strides: [0, 2^40, 2^40] has no elements
+  // but a stride of 2^80, which would overflow in any kernel that walks it.
+  if count == 0, Tensor.checkedElementCount(dims.map { max($0, 1) }) == nil {
+    throw DecodeError("\(label): the product of the non-zero dims in \(dims) overflows")
+  }
   let rawType = has(t.has_data_type) ? t.data_type : 0
   guard let dtype = DType(rawValue: rawType) else {
     throw DecodeError("\(label): unsupported data_type \(rawType)")
@@ -228,6 +233,10 @@ func encodeTensor(
   switch tensor.encoding {
   case .external:
     if let external { externalData = try external(tensor) }
+  case .raw where data.dtype == .string:
+    // ONNX keeps strings in string_data only (the reader refuses raw_data for them); the raw
+    // bytes of a string tensor's buffer are not its strings.
+    encodeTypedData(data, into: m, arena)
   case .raw:
     m.pointee.has_raw_data = 1
     m.pointee.raw_data = ProtobufCBinaryData(

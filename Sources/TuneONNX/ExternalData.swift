@@ -72,7 +72,10 @@ final class ExternalDataReader {
     }
     let file = try open(relative, tensor: tensor)
     let (end, overflow) = offset.addingReportingOverflow(byteCount)
-    guard !overflow, end <= file.size else {
+    if overflow {
+      throw DecodeError("tensor '\(tensor)': external data '\(location)' has \(file.size) bytes, the tensor needs \(byteCount) bytes from offset \(offset), past any file size")
+    }
+    guard end <= file.size else {
       throw DecodeError("tensor '\(tensor)': external data '\(location)' has \(file.size) bytes, the tensor needs bytes \(offset)..<\(offset &+ byteCount)")
     }
     let buffer = TensorBuffer(uninitializedByteCount: byteCount)
@@ -97,7 +100,10 @@ final class ExternalDataReader {
     guard real.hasPrefix(realDirectory.hasSuffix("/") ? realDirectory : realDirectory + "/") else {
       throw DecodeError("tensor '\(tensor)': external data file '\(relative)' resolves to '\(real)', outside the model's folder")
     }
-    let fd = Glibc.open(real, O_RDONLY | O_CLOEXEC)
+    // O_NONBLOCK: a FIFO or device in the model's folder must give an error below, not block
+    // the open (it has no effect on reads of a regular file); O_NOFOLLOW: `real` has no
+    // symbolic links left, so one appearing now (a swap after realpath) is refused.
+    let fd = Glibc.open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
     guard fd >= 0 else {
       throw DecodeError("tensor '\(tensor)': cannot open external data file '\(relative)': \(String(cString: strerror(errno)))")
     }

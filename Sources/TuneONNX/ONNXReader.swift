@@ -12,7 +12,8 @@ import TuneTensor
 /// check that it is well formed and nested at most `maximumNestingDepth` messages deep (protobuf-c
 /// recurses without a limit of its own); only then is it unpacked. Tensor dims are checked
 /// against their data before anything is sized by them, and external data is read only from
-/// inside the model's folder.
+/// inside the model's folder. The graph must have no cycle and no value produced twice
+/// (`GraphValidation`).
 ///
 /// ```swift
 /// let model = try ONNXReader.readModel(atPath: "resnet18.onnx")
@@ -87,11 +88,19 @@ public enum ONNXReader {
     }
     let external = ExternalDataReader(directory: directory ?? ".")
     let ctx = DecodeContext(path: path, external: external, maxTensorBytes: options.maxTensorBytes)
+    let model: Model
     do {
-      return try TuneONNX.decodeModel(m, ctx)
+      model = try TuneONNX.decodeModel(m, ctx)
     } catch let e as DecodeError {
       throw ONNXError(path: path, e.message)
     }
+    // No command may walk a graph with a cycle or a value produced twice.
+    if let graph = model.graph {
+      do { try GraphValidation.validate(graph) } catch let e as GraphError {
+        throw ONNXError(path: path, "invalid graph: \(e.message)")
+      }
+    }
+    return model
   }
 
   static func check(_ bytes: UnsafeRawBufferPointer, kind: OnnxTuneMessageKind, path: String) throws {
@@ -124,7 +133,8 @@ public enum ONNXReader {
 
   /// Memory-maps `path` read-only for the duration of `body`.
   static func withMappedFile<R>(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    // O_NONBLOCK so that a FIFO given as the model gives "not a regular file" instead of hanging.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else { throw ONNXError(path: path, "cannot open: \(String(cString: strerror(errno)))") }
     defer { close(fd) }
     var st = stat()

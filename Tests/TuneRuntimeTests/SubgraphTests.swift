@@ -175,6 +175,9 @@ import TuneTensor
     values[plan.slots["x"]!] = Tensor([-1, 2] as [Float], shape: [2])
     values[plan.slots["c"]!] = Tensor(scalar: true)
     let context = ExecutionContext()
+    // The runner captures the context that holds it: clear it at the end, as the executor does,
+    // or the pair leaks (found by scripts/sanitize.sh address).
+    defer { context.runSubgraph = nil }
     for step in plan.steps {
       if !step.subgraphs.isEmpty {
         context.runSubgraph = Executor.subgraphRunner(plan: plan, step: step, values: values, context: context)

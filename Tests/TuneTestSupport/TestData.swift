@@ -48,6 +48,23 @@ public enum TestData {
     return out
   }
 
+  /// Factor for the time bounds of the size tests: `$ONNX_TUNE_TEST_TIME_SCALE` (default 1).
+  /// scripts/sanitize.sh sets it, since sanitized code runs several times slower.
+  public static let timeScale: Double = {
+    if let s = ProcessInfo.processInfo.environment["ONNX_TUNE_TEST_TIME_SCALE"], let v = Double(s), v > 0 { return v }
+    return 1
+  }()
+
+  /// Factor for the memory bounds of the CLI tests: `$ONNX_TUNE_TEST_MEMORY_SCALE` (default 1);
+  /// scripts/sanitize.sh sets it, since ASan's redzones and quarantine add to every process.
+  public static let memoryScale: Int = {
+    if let s = ProcessInfo.processInfo.environment["ONNX_TUNE_TEST_MEMORY_SCALE"], let v = Int(s), v > 0 { return v }
+    return 1
+  }()
+
+  /// `seconds` times `timeScale`.
+  public static func timeBound(_ seconds: Double) -> Duration { .milliseconds(Int64(seconds * timeScale * 1000)) }
+
   /// A fresh temporary directory, removed by the caller with `FileManager.removeItem`.
   public static func temporaryDirectory(_ label: String = "onnx-tune-test") throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent(

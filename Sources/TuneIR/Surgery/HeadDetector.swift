@@ -129,7 +129,14 @@ public enum HeadDetector {
     var headNodes: [Int] = []
     var layers: [DenseLayer] = []
     var activation: String? = nil
+    var steps = 0
     while true {
+      // Each step moves to another node: more steps than nodes means a cycle (the reader
+      // refuses those; a graph built in memory may still have one).
+      steps += 1
+      guard steps <= graph.nodes.count + 1 else {
+        throw SurgeryError("output '\(output)': walking back from it loops at '\(value)' (the graph has a cycle)")
+      }
       guard let p = producer[value] else {
         throw SurgeryError(
           "output '\(output)': walked back to '\(value)', a graph input or initializer, without finding \(layers.isEmpty ? "a dense layer" : "\(wanted) weight layers")")

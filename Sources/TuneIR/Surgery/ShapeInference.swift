@@ -289,7 +289,10 @@ public struct ShapeInference: Sendable {
     var symbol: Dimension? = nil
     for d in dims {
       switch d {
-      case .value(let v): p *= v
+      case .value(let v):
+        let (q, o) = p.multipliedReportingOverflow(by: v)
+        if o { return .unknown }
+        p = q
       case .symbol:
         if symbol != nil { return .unknown }
         symbol = d
@@ -358,23 +361,28 @@ public struct ShapeInference: Sendable {
         out.append(.unknown)
         continue
       }
-      let effective = (kernel[i] - 1) * dilations[i] + 1
-      let size: Int
-      switch autoPad {
-      case "SAME_UPPER", "SAME_LOWER": size = (n + strides[i] - 1) / strides[i]
-      case "VALID": size = (n - effective) / strides[i] + 1
-      default:
-        let span = n + pads[i] + pads[i + spatial] - effective
-        size = ceilMode ? (span + strides[i] - 1) / strides[i] + 1 : span / strides[i] + 1
+      // Attributes and dims come from the file: any overflow gives an unknown dim, not a trap.
+      let (p, q) = (pads[i], pads[i + spatial])
+      let size: Int? = Checked.eval {
+        let effective = try Checked.add(Checked.mul(Checked.sub(kernel[i], 1), dilations[i]), 1)
+        switch autoPad {
+        case "SAME_UPPER", "SAME_LOWER": return try Checked.sub(Checked.add(n, strides[i]), 1) / strides[i]
+        case "VALID": return try Checked.sub(n, effective) / strides[i] + 1
+        default:
+          let span = try Checked.sub(Checked.add(Checked.add(n, p), q), effective)
+          return ceilMode
+            ? try Checked.sub(Checked.add(span, strides[i]), 1) / strides[i] + 1 : span / strides[i] + 1
+        }
       }
-      out.append(size > 0 ? .value(Int64(size)) : .unknown)
+      out.append(size.map { $0 > 0 ? .value(Int64($0)) : .unknown } ?? .unknown)
     }
     return out
   }
 
   func reshape(_ node: Node, _ x: [Dimension]?) -> [Dimension]? {
     guard node.inputs.count > 1, let target = values[node.inputs[1]] else {
-      if let n = shape(node.inputs.count > 1 ? node.inputs[1] : "").dims?.first?.fixedValue {
+      // The rank is the declared length of the shape input (bounded: a file may declare anything).
+      if let n = shape(node.inputs.count > 1 ? node.inputs[1] : "").dims?.first?.fixedValue, n >= 0, n <= 64 {
         return Array(repeating: .unknown, count: Int(n))
       }
       return nil
@@ -398,11 +406,18 @@ public struct ShapeInference: Sendable {
       var symbols = x.filter { if case .symbol = $0 { return true } else { return false } }
       var known: Int64 = 1
       var ok = !x.contains(.unknown)
-      for d in x { if let v = d.fixedValue { known *= v } }
+      for d in x {
+        if let v = d.fixedValue {
+          let (r, o) = known.multipliedReportingOverflow(by: v)
+          if o { ok = false } else { known = r }
+        }
+      }
       var other: Int64 = 1
       for (i, d) in out.enumerated() where i != k {
         switch d {
-        case .value(let v): other *= v
+        case .value(let v):
+          let (r, o) = other.multipliedReportingOverflow(by: v)
+          if o { ok = false } else { other = r }
         case .symbol:
           if let j = symbols.firstIndex(of: d) { symbols.remove(at: j) } else { ok = false }
         case .unknown: ok = false
@@ -428,7 +443,11 @@ public struct ShapeInference: Sendable {
       var dims = first
       var total: Dimension = .value(0)
       for s in ins {
-        if let a = total.fixedValue, let b = s.dims![axis].fixedValue { total = .value(a + b) } else { total = .unknown }
+        if let a = total.fixedValue, let b = s.dims![axis].fixedValue, case (let t, false) = a.addingReportingOverflow(b) {
+          total = .value(t)
+        } else {
+          total = .unknown
+        }
       }
       dims[axis] = total
       for j in dims.indices where j != axis {
@@ -517,7 +536,8 @@ public struct ShapeInference: Sendable {
         continue
       }
       let (lo, hi, step) = ShapeInference.sliceBounds(start: starts[k], end: ends[k], step: st[k], size: n)
-      let count = step > 0 ? max(0, (hi - lo + step - 1) / step) : max(0, (lo - hi - step - 1) / -step)
+      // Same as ceil((hi - lo) / step) without overflow for a huge step (lo, hi are in [-1, n]).
+      let count = step > 0 ? (hi > lo ? (hi - lo - 1) / step + 1 : 0) : (lo > hi ? (lo - hi - 1) / (step == Int.min ? Int.max : -step) + 1 : 0)
       out[a] = .value(Int64(count))
       if a == 0 && step == 1 { valueRange = lo..<max(lo, hi) }
     }
@@ -613,5 +633,27 @@ public struct ShapeInference: Sendable {
   }
 
   /// Integer division as ONNX `Div` on integers does it (truncation, like C).
-  static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 { a / b }
+  static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 { a.dividedReportingOverflow(by: b).partialValue }
+}
+
+/// Overflow-checked integer arithmetic for shape rules fed by file contents.
+enum Checked {
+  struct Overflow: Error {}
+  static func add(_ a: Int, _ b: Int) throws -> Int {
+    let (r, o) = a.addingReportingOverflow(b)
+    if o { throw Overflow() }
+    return r
+  }
+  static func sub(_ a: Int, _ b: Int) throws -> Int {
+    let (r, o) = a.subtractingReportingOverflow(b)
+    if o { throw Overflow() }
+    return r
+  }
+  static func mul(_ a: Int, _ b: Int) throws -> Int {
+    let (r, o) = a.multipliedReportingOverflow(by: b)
+    if o { throw Overflow() }
+    return r
+  }
+  /// The value, or nil when the computation overflowed.
+  static func eval(_ body: () throws -> Int) -> Int? { try? body() }
 }

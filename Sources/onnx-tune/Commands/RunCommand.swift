@@ -199,7 +199,10 @@ enum RunCommand: CLICommand {
       }
     }
     guard let count = Tensor.checkedElementCount(shape.map(Int64.init), limit: 1 << 31) else {
-      throw CLIError(message: "run: input '\(name)' shape \(shape) is too large")
+      throw CLIError(message: "run: input '\(name)' shape \(shape) is too large (over 2^31 elements)")
+    }
+    if let why = TensorLimits.violation(dtype, shape: shape) {
+      throw CLIError(message: "run: input '\(name)': \(why)")
     }
     switch dtype {
     case .float:

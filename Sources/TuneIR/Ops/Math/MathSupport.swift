@@ -17,6 +17,11 @@ enum MathSupport {
     guard let s = Broadcast.shape(of: shapes) else {
       throw OpError("shapes \(shapes.map { "\($0)" }.joined(separator: ", ")) do not broadcast")
     }
+    // Broadcasting multiplies sizes: [n, 1] with [1, n] is n^2 elements. Checked at the
+    // narrowest element type here; an op with wider elements allocates at most 8x this.
+    if let why = TensorLimits.violation(.uint8, shape: s) {
+      throw OpError("broadcast output of \(shapes.map { "\($0)" }.joined(separator: ", ")): \(why)")
+    }
     return s
   }
 

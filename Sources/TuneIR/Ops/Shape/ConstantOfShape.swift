@@ -21,7 +21,7 @@ public struct ConstantOfShape: Operator {
 
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     let dims = try ShapeSupport.ints(ShapeSupport.input(inputs, 0, "input"), "input")
-    let shape = try ShapeSupport.checkedShape(dims, "shape")
+    let shape = try ShapeSupport.checkedShape(dims, "shape", dtype: value.dtype)
     return [CopyKernel.filled(value, shape: shape)]
   }
 }

@@ -13,7 +13,7 @@ public struct Expand: DataMovementGradient {
     guard requested.allSatisfy({ $0 >= 0 }), let shape = Broadcast.shape(x.shape, requested) else {
       throw OpError("cannot broadcast \(x.shape) to \(requested)")
     }
-    _ = try ShapeSupport.checkedShape(shape, "output shape")
+    _ = try ShapeSupport.checkedShape(shape, "output shape", dtype: x.dtype)
     if shape == x.shape { return [x] }
     if shape.count > x.rank && Tensor.elementCount(shape) == x.count {
       return [x.reshaped(shape)]

@@ -35,7 +35,7 @@ public struct OneHot: Operator {
     let a = axis < 0 ? axis + r + 1 : axis
     var shape = indices.shape
     shape.insert(depth, at: a)
-    _ = try ShapeSupport.checkedShape(shape, "output shape")
+    _ = try ShapeSupport.checkedShape(shape, "output shape", dtype: values.dtype)
     let outer = Tensor.elementCount(Array(indices.shape[..<a]))
     let inner = Tensor.elementCount(Array(indices.shape[a...]))
     // Block 0 is `off`, block 1 is `on`.

@@ -85,7 +85,7 @@ public struct Pad: DataMovementGradient {
       (0..<r).map {
         try ShapeSupport.add(
           ShapeSupport.add(x.shape[$0], begin[$0], "padded shape"), end[$0], "padded shape")
-      }, "padded shape")
+      }, "padded shape", dtype: x.dtype)
     if mode != .constant {
       for a in 0..<r where x.shape[a] == 0 && outShape[a] > 0 {
         throw OpError("cannot \(mode.rawValue)-pad axis \(a) of size 0")

@@ -27,6 +27,7 @@ public struct Range: Operator {
       guard d != 0 else { throw OpError("delta cannot be 0") }
       let span = Double(l) - Double(s)
       let n = try Range.count(span / Double(d))
+      _ = try ShapeSupport.checkedShape([n], "Range output", dtype: .int64)
       var out = Tensor(zeros: .int64, shape: [n])
       out.withMutableElements(as: Int64.self) { p in
         for i in 0..<n { p[i] = s &+ Int64(i) &* d }
@@ -36,6 +37,7 @@ public struct Range: Operator {
     let (s, l, d) = (start.doubleValue(at: 0), limit.doubleValue(at: 0), delta.doubleValue(at: 0))
     guard d != 0 else { throw OpError("delta cannot be 0") }
     let n = try Range.count((l - s) / d)
+    _ = try ShapeSupport.checkedShape([n], "Range output", dtype: dtype)
     let out = Tensor(uninitialized: dtype, shape: [n])
     let store = Tensor.storer(dtype)
     if dtype == .float {
@@ -52,7 +54,7 @@ public struct Range: Operator {
     guard steps.isFinite else { throw OpError("Range length is not finite") }
     let n = max(steps.rounded(.up), 0)
     guard n <= Double(ShapeSupport.maxElements) else {
-      throw OpError("Range length \(n) is too large")
+      throw OpError("Range length \(n) is too large: over \(ShapeSupport.maxElements) elements (the limit of \(TensorLimits.maxBytes) bytes per tensor is ONNX_TUNE_MAX_TENSOR_BYTES)")
     }
     return Int(n)
   }

@@ -62,11 +62,16 @@ enum ShapeSupport {
   /// rather than a failed allocation.
   static let maxElements = 1 << 32
 
-  /// A shape whose element count must fit in memory.
-  static func checkedShape(_ dims: [Int], _ what: String) throws -> [Int] {
+  /// A shape whose element count must fit in memory: at most `maxElements` elements and at
+  /// most `TensorLimits.maxBytes` bytes for `dtype`.
+  static func checkedShape(_ dims: [Int], _ what: String, dtype: DType = .float) throws -> [Int] {
     guard Tensor.checkedElementCount(dims.map { Int64($0) }, limit: maxElements) != nil else {
-      throw OpError("\(what) \(dims) is invalid (negative or too large)")
+      if dims.allSatisfy({ $0 >= 0 }) {
+        throw OpError("\(what) \(dims) is too large: over \(maxElements) elements or the limit of \(TensorLimits.maxBytes) bytes per tensor (ONNX_TUNE_MAX_TENSOR_BYTES)")
+      }
+      throw OpError("\(what) \(dims) is invalid (negative dimension)")
     }
+    if let why = TensorLimits.violation(dtype, shape: dims) { throw OpError("\(what): \(why)") }
     return dims
   }
 

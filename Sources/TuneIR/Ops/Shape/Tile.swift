@@ -29,7 +29,7 @@ public struct Tile: DataMovementGradient {
         "repeats \(repeats) should hold \(x.rank) non-negative values for input \(x.shape)")
     }
     let outShape = try ShapeSupport.checkedShape(
-      zip(x.shape, repeats).map { try ShapeSupport.multiply($0, $1, "tiled shape") }, "output shape"
+      zip(x.shape, repeats).map { try ShapeSupport.multiply($0, $1, "tiled shape") }, "output shape", dtype: x.dtype
     )
     try ShapeSupport.requireMovable(x)
     // View the output as [r0, d0, r1, d1, ...] with stride 0 along each repeat axis.
