@@ -1,7 +1,7 @@
 import CBLAS
 import TuneTensor
 
-/// Matrix products for gradient rules, through `cblas_sgemm`.
+/// Matrix products for gradient rules, through `GemmKernel.gemm` (`cblas_sgemm`).
 enum GradientSupport {
   /// C[m,n] = op(A)·op(B) for row-major float buffers, where op transposes when asked.
   /// `a` is [m,k] (or [k,m] when transA), `b` is [k,n] (or [n,k] when transB).
@@ -14,9 +14,11 @@ enum GradientSupport {
       if beta == 0 { c.update(repeating: 0, count: m * n) }
       return
     }
-    cblas_sgemm(
-      CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-      Int32(m), Int32(n), Int32(k), alpha, a, Int32(transA ? m : k), b, Int32(transB ? k : n), beta, c, Int32(n))
+    // Through GemmKernel, which spreads a large product over the workers when the CLI runs
+    // OpenBLAS single-threaded inside them (ComputeThreads.set).
+    GemmKernel.gemm(
+      transposeA: transA, transposeB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: transA ? m : k, b: b,
+      ldb: transB ? k : n, beta: beta, c: c, ldc: n)
   }
 
   /// Σ over images and positions of ∂Y [N, C, positions...], per channel: the bias gradient of
