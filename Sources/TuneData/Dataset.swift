@@ -66,15 +66,27 @@ public final class BadDataReport: Sendable {
   private let state = Mutex(State())
   /// How many paths (with reasons) the report keeps.
   public let keep: Int
+  /// Called once per bad path, when it is first recorded (e.g. to print a warning at once),
+  /// on the thread that recorded it.
+  public let onFirstSight: (@Sendable (BadSampleError) -> Void)?
 
-  public init(keep: Int = 5) { self.keep = keep }
+  public init(keep: Int = 5, onFirstSight: (@Sendable (BadSampleError) -> Void)? = nil) {
+    self.keep = keep
+    self.onFirstSight = onFirstSight
+  }
 
   /// Records a bad sample (a path counts once, however many epochs meet it).
   public func record(_ error: BadSampleError) {
-    state.withLock { s in
-      if s.seen.insert(error.path).inserted, s.first.count < keep { s.first.append(error) }
+    let new = state.withLock { s in
+      let inserted = s.seen.insert(error.path).inserted
+      if inserted, s.first.count < keep { s.first.append(error) }
+      return inserted
     }
+    if new { onFirstSight?(error) }
   }
+
+  /// Every bad path recorded.
+  public var paths: Set<String> { state.withLock { $0.seen } }
 
   /// Number of distinct bad samples.
   public var count: Int { state.withLock { $0.seen.count } }

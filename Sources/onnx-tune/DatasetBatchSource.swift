@@ -53,9 +53,7 @@ final class DatasetBatchSource: BatchSource {
           return true
         } catch let error as BadSampleError {
           bad.insert(index)
-          let known = report.count
-          report.record(error)
-          if report.count > known { printError("warning: skipping \(error.path): \(error.reason)") }
+          report.record(error)  // (the report's owner warns of each new path)
           return false
         }
       }

@@ -66,7 +66,7 @@ struct FeatureCacheRun {
         try makeStore(trainSet, rowShape: $0)
       }
       guard let trainStore else {
-        throw CLIError(message: "finetune: every training sample was unreadable (\(report.summary ?? "no details"))")
+        throw CLIError(message: "finetune: no sample of the data set could be read (\(report.summary ?? "no details"))")
       }
       let validationStore = try valSet.map { v in
         let store = try makeStore(v, rowShape: trainStore.rowShape)

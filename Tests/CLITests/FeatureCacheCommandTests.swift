@@ -26,9 +26,25 @@ import TuneTestSupport
     stdout.split(separator: "\n").filter { $0.hasPrefix("feature cache: ") }.joined(separator: "\n")
   }
 
+  /// Equal within 1e-5: the cached backbone runs in other batches than the uncached one, and
+  /// OpenBLAS's rounding of a column depends on the width of the product (FeatureCacheTests).
   static func expectSameWeights(_ a: Model, _ b: Model, _ label: String) {
     for t in a.graph!.initializers {
-      #expect(b.graph!.initializer(named: t.name!)!.data.isIdentical(to: t.data), "\(label): \(t.name!) differs")
+      let other = b.graph!.initializer(named: t.name!)!.data
+      let worst = zip(other.floatValues(), t.data.floatValues()).map { abs($0 - $1) }.max() ?? 0
+      #expect(other.shape == t.data.shape && worst <= 1e-5, "\(label): \(t.name!) differs by \(worst)")
+    }
+  }
+
+  /// History rows (timing columns left out) equal, numbers within 1e-5.
+  static func expectSameHistory(_ a: [String], _ b: [String]) {
+    #expect(a.count == b.count)
+    for (x, y) in zip(a, b) {
+      let (u, v) = (x.split(separator: ","), y.split(separator: ","))
+      #expect(u.count == v.count, "\(x) / \(y)")
+      for (p, q) in zip(u, v) {
+        if let p = Double(p), let q = Double(q) { #expect(abs(p - q) <= 1e-5, "\(x) / \(y)") } else { #expect(p == q) }
+      }
     }
   }
 
@@ -57,7 +73,7 @@ import TuneTestSupport
           .map { String($0.element) }.joined(separator: ",")
       }
     }
-    #expect(columns(history) == columns(reference))
+    Self.expectSameHistory(columns(history), columns(reference))
   }
 
   @Test func refusalsSayWhy() throws {

@@ -106,15 +106,15 @@ import TuneTestSupport
     let full = try Trainer(model: s.model, trainable: s.trainable, input: s.input, output: s.output)
     let reference = try full.fit(train: s.train, validation: s.validation, configuration: Self.config())
     let (model, history) = try Self.cached(s, storage: .memory, config: Self.config())
-    let exact = path.hasPrefix("demo/")
-    Self.expectSameWeights(full.trainedModel(), model, "\(path) \(head)", tolerance: exact ? 0 : 1e-6)
-    if exact {
-      #expect(history.epochs.map(\.loss) == reference.epochs.map(\.loss))
-      #expect(history.epochs.map(\.validationLoss) == reference.epochs.map(\.validationLoss))
-    } else {
-      for (a, b) in zip(history.epochs, reference.epochs) {
-        #expect(abs(a.loss - b.loss) <= 1e-6 && abs(a.validationLoss! - b.validationLoss!) <= 1e-6)
-      }
+    // Within 1e-5 (weights of order 0.1 to 1, after 3 epochs of AdamW), not bit for bit: the
+    // cache runs the backbone once in its own batches, the uncached run in each epoch's
+    // shuffled ones, and OpenBLAS's rounding of a column depends on the width of the product it
+    // is in (measured: 68 of 3,136 results differ between a 16x196x72 product and the same
+    // columns in a 16x392x72 one), so features differ by an ulp here and there (measured
+    // worst weight difference 1.4e-6).
+    Self.expectSameWeights(full.trainedModel(), model, "\(path) \(head)", tolerance: 1e-5)
+    for (a, b) in zip(history.epochs, reference.epochs) {
+      #expect(abs(a.loss - b.loss) <= 1e-5 && abs(a.validationLoss! - b.validationLoss!) <= 1e-5)
     }
     // The cache changed something: the head trained.
     let before = s.model.graph!.initializers.first { s.trainable.contains($0.name!) }!
@@ -143,8 +143,10 @@ import TuneTestSupport
       s, storage: .memory, config: Self.config(epochs: 4, dir: dir.path), resume: checkpoint)
     let full = try Trainer(model: s.model, trainable: s.trainable, input: s.input, output: s.output)
     let reference = try full.fit(train: s.train, validation: s.validation, configuration: Self.config(epochs: 4))
-    Self.expectSameWeights(full.trainedModel(), resumed, "resumed")
-    #expect(history.epochs.map(\.loss) == reference.epochs.map(\.loss))
+    // (Within 1e-5: see cachedTrainingGivesTheSameWeights.)
+    Self.expectSameWeights(full.trainedModel(), resumed, "resumed", tolerance: 1e-5)
+    for (a, b) in zip(history.epochs, reference.epochs) { #expect(abs(a.loss - b.loss) <= 1e-5) }
+    #expect(history.epochs.count == reference.epochs.count)
   }
 
   @Test func refusesWhenATrainableLayerIsAboveTheFeatureTensor() throws {

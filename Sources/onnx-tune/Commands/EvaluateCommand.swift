@@ -63,7 +63,7 @@ enum EvaluateCommand: CLICommand {
     let preprocessing = folder ? try ImagePreprocessing(inputShape: inputShape, height: height, width: width, normalization: normalization) : nil
     let dataset = try DatasetReader.open(data, labels: labels, preprocessing: preprocessing, classNames: modelClasses)
     let names = modelClasses ?? dataset.classNames
-    let report = BadDataReport()
+    let report = BadDataReport { printError("warning: skipping \($0.path): \($0.reason)") }
     let source = DatasetBatchSource(dataset, augment: false, seed: 0, report: report)
     let plan = try ExecutionPlan(model: model)
     guard let inputName = input?.name else { throw CLIError(message: "evaluate: \(path): the model has no input") }

@@ -287,7 +287,9 @@ enum FinetuneCommand: CLICommand {
       trainSet = full
       valSet = nil
     }
-    let report = BadDataReport(keep: 1000)
+    // Each unreadable file is warned of when first met, whichever path reads it (the training
+    // source or the feature cache's loader).
+    let report = BadDataReport(keep: 1000) { printError("warning: skipping \($0.path): \($0.reason)") }
     if valSet != nil && s.valData == nil {
       let counts = full.classCounts
       for (c, n) in counts.enumerated() where n == 1 {
@@ -373,7 +375,7 @@ enum FinetuneCommand: CLICommand {
     // Without it, loading overlaps training (PrefetchingBatchSource.swift).
     let trainFeed = PrefetchingBatchSource(train)
     let validationFeed = validation.map { PrefetchingBatchSource($0) }
-    let phaseOneTrain: BatchSource = cache.map { $0.train as BatchSource } ?? trainFeed
+    let phaseOneTrain: BatchSource = cache.map { FaultPointBatchSource($0.train) as BatchSource } ?? trainFeed
     let phaseOneValidation: BatchSource? = cache == nil ? validationFeed : cache!.validation
     var before: Double?
     if let phaseOneValidation {
@@ -393,7 +395,10 @@ enum FinetuneCommand: CLICommand {
     }
     // A class whose every training image was unreadable never trained.
     var readable = [Int](repeating: 0, count: classNames.count)
-    for (i, label) in trainSet.labels.enumerated() where !train.bad.contains(i) && label < readable.count { readable[label] += 1 }
+    let badPaths = report.paths
+    for (i, label) in trainSet.labels.enumerated() where label < readable.count && !badPaths.contains(trainSet.sampleName(at: i)) {
+      readable[label] += 1
+    }
     for (c, n) in readable.enumerated() where n == 0 {
       printError("warning: class '\(classNames[c])' has no readable training image; the model never saw an example of it")
     }
@@ -694,4 +699,17 @@ struct AnyDataset: Dataset {
     try base.loadSample(at: index, into: destination, augment: augment, using: &generator)
   }
   func sampleName(at index: Int) -> String { base.sampleName(at: index) }
+}
+
+/// Cached features pass the `batch` fault-injection point too, as `DatasetBatchSource` does
+/// for images, so that kill-and-resume tests reach it whichever source trains.
+final class FaultPointBatchSource: BatchSource {
+  let base: BatchSource
+  init(_ base: BatchSource) { self.base = base }
+  var count: Int { base.count }
+  func batch(_ indices: [Int]) throws -> (features: Tensor, labels: [Int]) {
+    FaultInjection.reach("batch")
+    return try base.batch(indices)
+  }
+  func willRead(order: [Int], batchSize: Int, epoch: Int?) { base.willRead(order: order, batchSize: batchSize, epoch: epoch) }
 }
