@@ -15,7 +15,7 @@
 # Python peers run from $ONNX_TUNE_BENCH_VENV (default: .venv), which needs
 # scripts/requirements-test.txt plus torch and torchvision (CPU):
 #   python3 -m venv .venv && .venv/bin/pip install -r scripts/requirements-test.txt \
-#     && .venv/bin/pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0+cpu \
+#     && .venv/bin/pip install torch==2.13.0+cpu \
 #     && .venv/bin/pip install --no-deps torchvision==0.28.0
 # Also needs /usr/bin/time (apt-get install time); hyperfine is used when present.
 set -euo pipefail
