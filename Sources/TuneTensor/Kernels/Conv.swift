@@ -52,9 +52,7 @@ public enum ConvKernel {
     // otherwise (a batch of one, or BLAS threading itself) the work inside is spread instead.
     let workers = ParallelKernels.splitsGemm ? min(ParallelKernels.threads, g.batch) : 1
     if workers > 1 {
-      let shared = UncheckedSendable((input, weight, bias, output))
       ParallelKernels.runRanges(g.batch, cost: 1 << 20) { images in
-        let (input, weight, bias, output) = shared.value
         forwardImages(g, images, input: input, weight: weight, bias: bias, output: output, epilogue: epilogue, serial: true)
       }
     } else {

@@ -70,10 +70,9 @@ public struct ConvEpilogue: @unchecked Sendable {
     channels: Int, plane: Int
   ) {
     if bias == nil && e.isEmpty { return }
-    let out = UncheckedSendable(output)
     ParallelKernels.run(batch * channels, cost: plane) { p in
       let c = p % channels
-      let dst = out.value + p * plane
+      let dst = output + p * plane
       e.finish(dst, dst, plane, bias: bias?[c] ?? 0, sum: e.sum.map { $0 + p * plane })
     }
   }
