@@ -69,6 +69,8 @@ func parseOptions() -> Options {
 
 let options = parseOptions()
 ComputeThreads.set(options.threads)
+// A/B switch for the depthwise kernels: ONNX_TUNE_DEPTHWISE=plane keeps the plane-by-plane one.
+if ProcessInfo.processInfo.environment["ONNX_TUNE_DEPTHWISE"] == "plane" { ConvKernel.useBlockedDepthwise = false }
 AllocatorTuning.keepFreedMemory()
 
 func printLine(_ line: String) {

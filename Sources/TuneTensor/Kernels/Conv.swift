@@ -33,6 +33,9 @@ public enum ConvKernel {
   public static let columnBudget = 16 << 20
   /// Target GEMM width: images are batched until a product has about this many columns.
   public static let targetColumns = 1024
+  /// Whether `forward` sends stride-2 and narrow depthwise 3×3 convolutions to
+  /// `depthwise3x3Blocked` (a switch for benchmarks and tests).
+  nonisolated(unsafe) public static var useBlockedDepthwise = true
 
   /// `output = act(conv(input, weight) + bias + sum)` (`epilogue` gives the sum input and the
   /// activation; none by default); `output` holds `batch · M · prod(outputSpatial)`.
@@ -44,6 +47,10 @@ public enum ConvKernel {
     let outCount = w.outputCount
     if g.batch == 0 || g.outputChannels == 0 || outCount == 0 { return }
     if g.groupInputChannels == 1 && w.rank <= 2 && g.groups > 1 {
+      if useBlockedDepthwise && prefersBlockedDepthwise(g) {
+        depthwise3x3Blocked(g, input: input, weight: weight, bias: bias, output: output, epilogue: epilogue)
+        return
+      }
       depthwise(g, input: input, weight: weight, bias: bias, output: output, epilogue: epilogue)
       return
     }

@@ -53,6 +53,15 @@ let kernelModeLock = NSLock()
     // Depthwise 3x3 at stride 1 on small planes (one flat loop over padded rows).
     Case(batch: 2, c: 5, m: 10, groups: 5, image: [6, 7], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1]),
     Case(batch: 1, c: 3, m: 3, groups: 3, image: [5, 4], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [0, 0]),
+    // Depthwise 3x3 eight channels at a time (stride 2, or narrow planes): channel counts that
+    // are not a multiple of eight, planes whose size is and is not, pads beyond the windows'
+    // reach, mixed strides.
+    Case(batch: 2, c: 13, m: 13, groups: 13, image: [9, 10], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1]),
+    Case(batch: 3, c: 16, m: 16, groups: 16, image: [5, 6], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1]),
+    Case(batch: 2, c: 9, m: 9, groups: 9, image: [7, 5], kernel: [3, 3], strides: [2, 1], dilations: [1, 1], pads: [0, 0]),
+    Case(batch: 1, c: 8, m: 8, groups: 8, image: [4, 4], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [2, 2]),
+    Case(batch: 4, c: 24, m: 24, groups: 24, image: [3, 3], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1]),
+    Case(batch: 2, c: 8, m: 8, groups: 8, image: [16, 16], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1]),
     // Long rows (memmove/memset path of the padded im2col), a 7x7 stem.
     Case(batch: 2, c: 3, m: 4, groups: 1, image: [70, 70], kernel: [7, 7], strides: [2, 2], dilations: [1, 1], pads: [3, 3]),
   ]
@@ -123,6 +132,45 @@ let kernelModeLock = NSLock()
     ConvKernel.forwardNaive(g, input: x, weight: w, bias: b, output: &slow)
     let worst = zip(fast, slow).map { abs($0 - $1) - 1e-4 * abs($1) }.max() ?? 0
     #expect(worst <= 1e-4, "\(c)")
+  }
+
+  /// The eight-channel depthwise kernel sums each window in the plane kernel's order, so the
+  /// two agree exactly, with and without the epilogue.
+  @Test(arguments: cases.filter { ConvKernel.blockedDepthwiseApplies($0.geometry) })
+  func blockedDepthwiseEqualsPlaneKernel(_ c: Case) {
+    let g = c.geometry
+    #expect(ConvKernel.prefersBlockedDepthwise(g) || g.window.strides == [1, 1])
+    let x = randomFloats(g.batch * g.inputChannels * g.window.imageCount, seed: 21)
+    let w = randomFloats(g.outputChannels * g.groupReduction, seed: 22)
+    let b = randomFloats(g.outputChannels, seed: 23)
+    let count = g.batch * g.outputChannels * g.window.outputCount
+    let z = randomFloats(count, seed: 24)
+    for act in Self.activations {
+      for withSum in [false, true] {
+        var blocked = [Float](repeating: .nan, count: count)
+        var plane = [Float](repeating: .nan, count: count)
+        z.withUnsafeBufferPointer { zp in
+          let e = ConvEpilogue(sum: withSum ? zp.baseAddress : nil, activation: act)
+          x.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+              b.withUnsafeBufferPointer { bp in
+                blocked.withUnsafeMutableBufferPointer { op in
+                  ConvKernel.depthwise3x3Blocked(
+                    g, input: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress, output: op.baseAddress!,
+                    epilogue: e)
+                }
+                plane.withUnsafeMutableBufferPointer { op in
+                  ConvKernel.depthwise(
+                    g, input: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress, output: op.baseAddress!,
+                    epilogue: e)
+                }
+              }
+            }
+          }
+        }
+        #expect(blocked == plane, "\(c) \(act) sum \(withSum)")
+      }
+    }
   }
 
   @Test(arguments: cases)
