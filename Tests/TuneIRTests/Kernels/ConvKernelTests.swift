@@ -173,6 +173,79 @@ let kernelModeLock = NSLock()
     }
   }
 
+  /// ∂X and ∂W written out from the definition, accumulating in Double.
+  static func backwardNaive(_ g: ConvGeometry, x: [Float], w: [Float], dy: [Float]) -> (dx: [Float], dw: [Float]) {
+    let win = g.window
+    let (mg, cg) = (g.groupOutputChannels, g.groupInputChannels)
+    var dx = [Double](repeating: 0, count: x.count)
+    var dw = [Double](repeating: 0, count: w.count)
+    for n in 0..<g.batch {
+      for m in 0..<g.outputChannels {
+        let grp = m / mg
+        for o in 0..<win.outputCount {
+          let oIndex = Im2Col.unflatten(o, win.outputSpatial)
+          let gy = Double(dy[(n * g.outputChannels + m) * win.outputCount + o])
+          for c in 0..<cg {
+            for k in 0..<win.kernelCount {
+              let kIndex = Im2Col.unflatten(k, win.kernel)
+              var flat = 0
+              var inside = true
+              for d in 0..<win.rank {
+                let i = oIndex[d] * win.strides[d] + kIndex[d] * win.dilations[d] - win.padsBegin[d]
+                if i < 0 || i >= win.imageSpatial[d] { inside = false }
+                flat = flat * win.imageSpatial[d] + i
+              }
+              if !inside { continue }
+              let xi = (n * g.inputChannels + grp * cg + c) * win.imageCount + flat
+              let wi = (m * cg + c) * win.kernelCount + k
+              dx[xi] += Double(w[wi]) * gy
+              dw[wi] += Double(x[xi]) * gy
+            }
+          }
+        }
+      }
+    }
+    return (dx.map { Float($0) }, dw.map { Float($0) })
+  }
+
+  /// `ConvKernel.backward` (GEMM per image, 1×1 without im2col, the depthwise tiles) against the
+  /// definition, on one worker and with the batch split over two, asking for ∂X and ∂W
+  /// together and apart (tolerance 1e-4 absolute + relative).
+  @Test(arguments: cases)
+  func backwardMatchesNaive(_ c: Case) {
+    let g = c.geometry
+    let x = randomFloats(g.batch * g.inputChannels * g.window.imageCount, seed: 31)
+    let w = randomFloats(g.outputChannels * g.groupReduction, seed: 32)
+    let dy = randomFloats(g.batch * g.outputChannels * g.window.outputCount, seed: 33)
+    let (dxRef, dwRef) = Self.backwardNaive(g, x: x, w: w, dy: dy)
+    func close(_ a: [Float], _ b: [Float]) -> Bool {
+      (zip(a, b).map { abs($0 - $1) - 1e-4 * abs($1) }.max() ?? 0) <= 1e-4
+    }
+    kernelModeLock.lock()
+    defer { kernelModeLock.unlock() }
+    for split in [false, true] {
+      let saved = (ParallelKernels.splitsGemm, ParallelKernels.threads)
+      ParallelKernels.splitsGemm = split
+      ParallelKernels.threads = split ? 2 : saved.1
+      defer { (ParallelKernels.splitsGemm, ParallelKernels.threads) = saved }
+      for (wantX, wantW) in [(true, true), (true, false), (false, true)] {
+        var dx = [Float](repeating: .nan, count: x.count)
+        var dw = [Float](repeating: .nan, count: w.count)
+        dx.withUnsafeMutableBufferPointer { dxp in
+          dw.withUnsafeMutableBufferPointer { dwp in
+            ConvKernel.backward(
+              g, input: x, weight: w, gradOutput: dy, gradInput: wantX ? dxp.baseAddress : nil,
+              gradWeight: wantW ? dwp.baseAddress : nil)
+          }
+        }
+        if wantX { #expect(close(dx, dxRef), "\(c) dX split \(split) alone \(!wantW)") }
+        if wantW { #expect(close(dw, dwRef), "\(c) dW split \(split) alone \(!wantX)") }
+        if !wantX { #expect(dx.allSatisfy { $0.isNaN }, "\(c): dX written though not asked for") }
+        if !wantW { #expect(dw.allSatisfy { $0.isNaN }, "\(c): dW written though not asked for") }
+      }
+    }
+  }
+
   @Test(arguments: cases)
   func transposeMatchesNaive(_ c: Case) {
     // Reuse the case as the forward conv whose image is the transposed conv's output.

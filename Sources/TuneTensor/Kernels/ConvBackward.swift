@@ -1,0 +1,256 @@
+/// Convolution gradients: the input gradient ∂X and the weight gradient ∂W from ∂Y.
+///
+/// Through GEMM per image and group (K = C/groups · kernel size, P = output positions):
+///   ∂W_g += ∂Y_g[M/g, P] · cols_gᵀ[P, K]
+///   ∂X_g  = col2im(W_gᵀ[K, M/g] · ∂Y_g[M/g, P])     (col2im is im2col's adjoint)
+/// with the batch split over the workers (each its own columns and ∂W partial sum, added in
+/// worker order at the end), 1×1 convolutions without im2col/col2im (the image is the column
+/// matrix), and depthwise 2-D convolutions eight channels at a time in channels-last tiles
+/// instead of one tiny GEMM per channel.
+extension ConvKernel {
+  /// `gradInput` (`batch · C · image`) and `gradWeight` (`M · C/groups · kernel`), when given,
+  /// are overwritten with ∂X and ∂W of `forward` for the output gradient `gradOutput`.
+  public static func backward(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+    gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?
+  ) {
+    let w = g.window
+    let weightCount = g.outputChannels * g.groupReduction
+    gradWeight?.update(repeating: 0, count: weightCount)
+    gradInput?.update(repeating: 0, count: g.batch * g.inputChannels * w.imageCount)
+    if g.batch == 0 || w.outputCount == 0 || weightCount == 0 || (gradInput == nil && gradWeight == nil) { return }
+    if depthwiseBackwardApplies(g) {
+      depthwiseBackwardBlocked(g, input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput, gradWeight: gradWeight)
+      return
+    }
+    // With our workers driving a single-threaded BLAS, one range of images per worker;
+    // otherwise one range, whose products spread themselves (GemmKernel.gemm or BLAS threads).
+    let workers = ParallelKernels.splitsGemm ? min(ParallelKernels.threads, g.batch) : 1
+    var partials: [UnsafeMutablePointer<Float>] = []
+    if gradWeight != nil {
+      for _ in 1..<max(workers, 1) {
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
+        p.initialize(repeating: 0, count: weightCount)
+        partials.append(p)
+      }
+    }
+    defer { partials.forEach { $0.deallocate() } }
+    if workers > 1 {
+      ParallelKernels.run(workers, cost: 1 << 20) { t in
+        let images = (g.batch * t / workers)..<(g.batch * (t + 1) / workers)
+        backwardImages(
+          g, images, input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
+          gradWeight: gradWeight == nil ? nil : (t == 0 ? gradWeight : partials[t - 1]), serial: true)
+      }
+    } else {
+      backwardImages(
+        g, 0..<g.batch, input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
+        gradWeight: gradWeight, serial: false)
+    }
+    if let gradWeight {
+      for p in partials {
+        for i in 0..<weightCount { gradWeight[i] += p[i] }
+      }
+    }
+  }
+
+  /// The GEMM gradients of the images in `images`, added to `gradInput` and `gradWeight`;
+  /// `serial` keeps every product on the calling thread.
+  static func backwardImages(
+    _ g: ConvGeometry, _ images: Range<Int>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?,
+    serial: Bool
+  ) {
+    let w = g.window
+    let (mg, cg, k) = (g.groupOutputChannels, g.groupInputChannels, g.groupReduction)
+    let p = w.outputCount
+    let imageSize = w.imageCount
+    let pointwise = w.isPointwise
+    func gemm(
+      _ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ kk: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+      _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
+      if serial {
+        GemmKernel.sgemm(ta, tb, m, n, kk, 1, a, lda, b, ldb, beta, c, ldc)
+      } else {
+        GemmKernel.gemm(
+          transposeA: ta, transposeB: tb, m: m, n: n, k: kk, alpha: 1, a: a, lda: lda, b: b, ldb: ldb, beta: beta,
+          c: c, ldc: ldc)
+      }
+    }
+    let columns = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: k * p)
+    defer { columns?.deallocate() }
+    for n in images {
+      for group in 0..<g.groups {
+        let image = input + (n * g.inputChannels + group * cg) * imageSize
+        let gradOut = gradOutput + (n * g.outputChannels + group * mg) * p
+        if let gradWeight {
+          // ∂W_g[mg, k] += ∂Y[mg, p] · colsᵀ[p, k]
+          let cols: UnsafePointer<Float>
+          if let columns {
+            Im2Col.im2col(image: image, channels: cg, geometry: w, columns: columns, ldcol: p, columnOffset: 0)
+            cols = UnsafePointer(columns)
+          } else {
+            cols = image
+          }
+          gemm(false, true, mg, k, p, gradOut, p, cols, p, 1, gradWeight + group * mg * k, k)
+        }
+        if let gradInput {
+          let dx = gradInput + (n * g.inputChannels + group * cg) * imageSize
+          let weights = weight + group * mg * k
+          if let columns {
+            // cols[k, p] = W_gᵀ · ∂Y, then added into ∂X by col2im.
+            gemm(true, false, k, p, mg, weights, k, gradOut, p, 0, columns, p)
+            Im2Col.col2im(columns: columns, ldcol: p, columnOffset: 0, channels: cg, geometry: w, image: dx)
+          } else {
+            gemm(true, false, k, p, mg, weights, k, gradOut, p, 0, dx, p)
+          }
+        }
+      }
+    }
+  }
+
+  /// True when `depthwiseBackwardBlocked` handles `g`: a 2-D convolution with one input and one
+  /// output channel per group (any kernel, strides, dilations, pads).
+  public static func depthwiseBackwardApplies(_ g: ConvGeometry) -> Bool {
+    g.window.rank == 2 && g.groups > 1 && g.groups == g.inputChannels && g.outputChannels == g.inputChannels
+  }
+
+  /// Depthwise gradients eight channels at a time: per channel block and image, ∂Y and X are
+  /// gathered into channels-last tiles (X with its zero border), then for every tap
+  ///   ∂W[tap] += Σ ∂Y[o, j] · X[o·s + tap]   and   ∂X[o·s + tap] += W[tap] · ∂Y[o, j]
+  /// as vector operations over the eight channels; ∂X is scattered back from its tile. Blocks
+  /// are spread over the workers (each block's ∂W is one worker's), images run in order.
+  static func depthwiseBackwardBlocked(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+    gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?
+  ) {
+    let w = g.window
+    let (ih, iw) = (w.imageSpatial[0], w.imageSpatial[1])
+    let (oh, ow) = (w.outputSpatial[0], w.outputSpatial[1])
+    let (kh, kw) = (w.kernel[0], w.kernel[1])
+    let (sh, sw) = (w.strides[0], w.strides[1])
+    let (dh, dw) = (w.dilations[0], w.dilations[1])
+    let (ph, pw) = (w.padsBegin[0], w.padsBegin[1])
+    let channels = g.inputChannels
+    let blocks = (channels + 7) / 8
+    let taps = kh * kw
+    // The zero-bordered tile covers every window and the whole image.
+    let tileH = max((oh - 1) * sh + (kh - 1) * dh + 1, ph + ih)
+    let tileW = max((ow - 1) * sw + (kw - 1) * dw + 1, pw + iw)
+    let plane = oh * ow
+    let imagePlane = ih * iw
+    let batch = g.batch
+    ParallelKernels.runRanges(blocks, cost: batch * plane * taps * 16) { range in
+      let xTile = gradWeight == nil ? nil : UnsafeMutablePointer<Lanes>.allocate(capacity: tileH * tileW)
+      defer { xTile?.deallocate() }
+      // X's border stays zero; only the image area is rewritten per image.
+      xTile?.initialize(repeating: Lanes(), count: tileH * tileW)
+      let dxTile = gradInput == nil ? nil : UnsafeMutablePointer<Lanes>.allocate(capacity: tileH * tileW)
+      defer { dxTile?.deallocate() }
+      let dy = UnsafeMutablePointer<Lanes>.allocate(capacity: plane)
+      defer { dy.deallocate() }
+      let sums = UnsafeMutablePointer<Lanes>.allocate(capacity: taps)
+      defer { sums.deallocate() }
+      let wv = UnsafeMutablePointer<Lanes>.allocate(capacity: taps)
+      defer { wv.deallocate() }
+      for b in range {
+        let c0 = b * 8
+        let lanes = min(8, channels - c0)
+        for t in 0..<taps {
+          var v = Lanes()
+          for k in 0..<lanes { v[k] = weight[(c0 + k) * taps + t] }
+          wv[t] = v
+        }
+        sums.initialize(repeating: Lanes(), count: taps)
+        for n in 0..<batch {
+          gather(
+            gradOutput + (n * channels + c0) * plane, lanes: lanes, plane: plane, rows: oh, cols: ow, width: ow,
+            into: dy, tileW: ow)
+          if let xTile {
+            gather(
+              input + (n * channels + c0) * imagePlane, lanes: lanes, plane: imagePlane, rows: ih, cols: iw, width: iw,
+              into: xTile + ph * tileW + pw, tileW: tileW)
+            for y in 0..<kh {
+              for x in 0..<kw {
+                // This image's sum apart, then added: shorter sums round less.
+                var acc = Lanes()
+                for o in 0..<oh {
+                  let row = xTile + (o * sh + y * dh) * tileW + x * dw
+                  let d = dy + o * ow
+                  for j in 0..<ow { acc = acc + d[j] * row[j &* sw] }
+                }
+                sums[y * kw + x] += acc
+              }
+            }
+          }
+          if let dxTile, let gradInput {
+            dxTile.update(repeating: Lanes(), count: tileH * tileW)
+            for o in 0..<oh {
+              let d = dy + o * ow
+              for y in 0..<kh {
+                for x in 0..<kw {
+                  let row = dxTile + (o * sh + y * dh) * tileW + x * dw
+                  let wt = wv[y * kw + x]
+                  for j in 0..<ow { row[j &* sw] += wt * d[j] }
+                }
+              }
+            }
+            untile(
+              dxTile + ph * tileW + pw, tileW: tileW, rows: ih, width: iw, lanes: lanes,
+              into: gradInput + (n * channels + c0) * imagePlane, plane: imagePlane)
+          }
+        }
+        if let gradWeight {
+          for t in 0..<taps {
+            for k in 0..<lanes { gradWeight[(c0 + k) * taps + t] = sums[t][k] }
+          }
+        }
+      }
+    }
+  }
+
+  /// The inverse of `gather`: `rows × width` positions of the tile (`tileW` vectors per row)
+  /// back to `lanes` (≤ 8) planes of `plane` floats, eight positions at a time.
+  @inline(__always)
+  static func untile(
+    _ tile: UnsafePointer<Lanes>, tileW: Int, rows: Int, width: Int, lanes: Int, into out: UnsafeMutablePointer<Float>,
+    plane: Int
+  ) {
+    let count = rows * width
+    var p = 0
+    var src = tile
+    var c = 0
+    let skip = tileW - width
+    @inline(__always) func next() -> Lanes {
+      let v = src.pointee
+      src += 1
+      c += 1
+      if c == width { (c, src) = (0, src + skip) }
+      return v
+    }
+    if lanes == 8 {
+      @inline(__always) func store(_ k: Int, _ x: Lanes) {
+        UnsafeMutableRawPointer(out + k * plane + p).storeBytes(of: x, as: Lanes.self)
+      }
+      while p + 8 <= count {
+        var v = Octet(next(), next(), next(), next(), next(), next(), next(), next())
+        v.transpose()
+        store(0, v.v0)
+        store(1, v.v1)
+        store(2, v.v2)
+        store(3, v.v3)
+        store(4, v.v4)
+        store(5, v.v5)
+        store(6, v.v6)
+        store(7, v.v7)
+        p += 8
+      }
+    }
+    while p < count {
+      let v = next()
+      for k in 0..<lanes { out[k * plane + p] = v[k] }
+      p += 1
+    }
+  }
+}
