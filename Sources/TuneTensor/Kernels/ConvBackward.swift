@@ -1,6 +1,7 @@
 /// Convolution gradients: the input gradient ∂X and the weight gradient ∂W from ∂Y.
 ///
-/// Through GEMM per image and group (K = C/groups · kernel size, P = output positions):
+/// Through GEMM per chunk of images and group (K = C/groups · kernel size, P = output
+/// positions of the chunk's images side by side):
 ///   ∂W_g += ∂Y_g[M/g, P] · cols_gᵀ[P, K]
 ///   ∂X_g  = col2im(W_gᵀ[K, M/g] · ∂Y_g[M/g, P])     (col2im is im2col's adjoint)
 /// with the batch split over the workers (each its own columns and ∂W partial sum, added in
@@ -54,7 +55,8 @@ extension ConvKernel {
     }
   }
 
-  /// The GEMM gradients of the images in `images`, added to `gradInput` and `gradWeight`;
+  /// The GEMM gradients of the images in `images`, added to `gradInput` (zero on entry) and
+  /// `gradWeight`;
   /// `serial` keeps every product on the calling thread.
   static func backwardImages(
     _ g: ConvGeometry, _ images: Range<Int>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
@@ -78,35 +80,60 @@ extension ConvKernel {
           c: c, ldc: ldc)
       }
     }
-    let columns = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: k * p)
+    // Images are taken a few at a time (like the forward pass) so that each product is wide
+    // enough and the weights are packed once per chunk, not once per image: ∂Y of the chunk is
+    // staged as [M/g, count·P], the columns as [K, count·P].
+    var chunk = max(1, min(images.count, (targetColumns + p - 1) / p))
+    chunk = max(1, min(chunk, columnBudget / max(1, k * p)))
+    let width = chunk * p
+    let columns = pointwise && chunk == 1 ? nil : UnsafeMutablePointer<Float>.allocate(capacity: k * width)
     defer { columns?.deallocate() }
-    for n in images {
+    let staged = chunk > 1 ? UnsafeMutablePointer<Float>.allocate(capacity: mg * width) : nil
+    defer { staged?.deallocate() }
+    var n0 = images.lowerBound
+    while n0 < images.upperBound {
+      let count = min(chunk, images.upperBound - n0)
+      let ld = count * p
       for group in 0..<g.groups {
-        let image = input + (n * g.inputChannels + group * cg) * imageSize
-        let gradOut = gradOutput + (n * g.outputChannels + group * mg) * p
+        let image = { (i: Int) in input + ((n0 + i) * g.inputChannels + group * cg) * imageSize }
+        let gradOut = { (i: Int) in gradOutput + ((n0 + i) * g.outputChannels + group * mg) * p }
+        let dyMatrix: UnsafePointer<Float>
+        if let staged {
+          for i in 0..<count {
+            for m in 0..<mg { (staged + m * ld + i * p).update(from: gradOut(i) + m * p, count: p) }
+          }
+          dyMatrix = UnsafePointer(staged)
+        } else {
+          dyMatrix = gradOut(0)
+        }
         if let gradWeight {
-          // ∂W_g[mg, k] += ∂Y[mg, p] · colsᵀ[p, k]
+          // ∂W_g[mg, k] += ∂Y[mg, count·p] · colsᵀ[count·p, k]
           let cols: UnsafePointer<Float>
           if let columns {
-            Im2Col.im2col(image: image, channels: cg, geometry: w, columns: columns, ldcol: p, columnOffset: 0)
+            for i in 0..<count {
+              Im2Col.im2col(image: image(i), channels: cg, geometry: w, columns: columns, ldcol: ld, columnOffset: i * p)
+            }
             cols = UnsafePointer(columns)
           } else {
-            cols = image
+            cols = image(0)
           }
-          gemm(false, true, mg, k, p, gradOut, p, cols, p, 1, gradWeight + group * mg * k, k)
+          gemm(false, true, mg, k, ld, dyMatrix, ld, cols, ld, 1, gradWeight + group * mg * k, k)
         }
         if let gradInput {
-          let dx = gradInput + (n * g.inputChannels + group * cg) * imageSize
+          let dx = { (i: Int) in gradInput + ((n0 + i) * g.inputChannels + group * cg) * imageSize }
           let weights = weight + group * mg * k
           if let columns {
-            // cols[k, p] = W_gᵀ · ∂Y, then added into ∂X by col2im.
-            gemm(true, false, k, p, mg, weights, k, gradOut, p, 0, columns, p)
-            Im2Col.col2im(columns: columns, ldcol: p, columnOffset: 0, channels: cg, geometry: w, image: dx)
+            // cols[k, count·p] = W_gᵀ · ∂Y, then added into each image's ∂X by col2im.
+            gemm(true, false, k, ld, mg, weights, k, dyMatrix, ld, 0, columns, ld)
+            for i in 0..<count {
+              Im2Col.col2im(columns: columns, ldcol: ld, columnOffset: i * p, channels: cg, geometry: w, image: dx(i))
+            }
           } else {
-            gemm(true, false, k, p, mg, weights, k, gradOut, p, 0, dx, p)
+            gemm(true, false, k, p, mg, weights, k, dyMatrix, p, 0, dx(0), p)
           }
         }
       }
+      n0 += count
     }
   }
 
