@@ -123,8 +123,9 @@ public enum ConvKernel {
     defer { columns.deallocate() }
     let staging = chunk > 1 ? UnsafeMutablePointer<Float>.allocate(capacity: mg * ld) : nil
     defer { staging?.deallocate() }
-    var n0 = images.lowerBound
-    while n0 < images.upperBound {
+    // (`n0` a constant per chunk: a `var` captured by the closures below would be boxed and
+    // its exclusive access checked on every call.)
+    for n0 in stride(from: images.lowerBound, to: images.upperBound, by: chunk) {
       let count = min(chunk, images.upperBound - n0)
       let width = count * outCount
       for grp in 0..<g.groups {
@@ -161,7 +162,6 @@ public enum ConvKernel {
           }
         }
       }
-      n0 += count
     }
   }
 

@@ -90,8 +90,9 @@ extension ConvKernel {
     defer { columns?.deallocate() }
     let staged = chunk > 1 ? UnsafeMutablePointer<Float>.allocate(capacity: mg * width) : nil
     defer { staged?.deallocate() }
-    var n0 = images.lowerBound
-    while n0 < images.upperBound {
+    // (`n0` a constant per chunk: a `var` captured by the closures below would be boxed and
+    // its exclusive access checked on every call.)
+    for n0 in stride(from: images.lowerBound, to: images.upperBound, by: chunk) {
       let count = min(chunk, images.upperBound - n0)
       let ld = count * p
       for group in 0..<g.groups {
@@ -133,7 +134,6 @@ extension ConvKernel {
           }
         }
       }
-      n0 += count
     }
   }
 
