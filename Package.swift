@@ -51,8 +51,10 @@ let package = Package(
       linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
     ),
 
+    // Hand-written AVX2/FMA kernels (1×1 convolution), chosen at run time when the CPU has them.
+    .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
     // Tensors, element types and the numeric kernels (BLAS path + naive reference twins).
-    .target(name: "TuneTensor", dependencies: ["CBLAS"], swiftSettings: vectorSettings),
+    .target(name: "TuneTensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: vectorSettings),
     // The IR (Model, Graph, Node, ...), one file per ONNX op, the registry and the passes.
     .target(name: "TuneIR", dependencies: ["TuneTensor", "CBLAS"], swiftSettings: vectorSettings),
     // Reader and writer: the only module that touches protobuf-c.

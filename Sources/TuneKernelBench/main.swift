@@ -71,6 +71,8 @@ let options = parseOptions()
 ComputeThreads.set(options.threads)
 // A/B switch for the depthwise kernels: ONNX_TUNE_DEPTHWISE=plane keeps the plane-by-plane one.
 if ProcessInfo.processInfo.environment["ONNX_TUNE_DEPTHWISE"] == "plane" { ConvKernel.useBlockedDepthwise = false }
+// ONNX_TUNE_POINTWISE=gemm keeps 1x1 convolutions on im2col + sgemm.
+if ProcessInfo.processInfo.environment["ONNX_TUNE_POINTWISE"] == "gemm" { ConvKernel.usePointwiseKernel = false }
 AllocatorTuning.keepFreedMemory()
 
 func printLine(_ line: String) {

@@ -62,6 +62,10 @@ let kernelModeLock = NSLock()
     Case(batch: 1, c: 8, m: 8, groups: 8, image: [4, 4], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [2, 2]),
     Case(batch: 4, c: 24, m: 24, groups: 24, image: [3, 3], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1]),
     Case(batch: 2, c: 8, m: 8, groups: 8, image: [16, 16], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1]),
+    // 1x1 on the pointwise kernel: channel counts off its 6-row blocks, planes that make
+    // 16-column strips cross images, a 1x1 image.
+    Case(batch: 3, c: 37, m: 13, groups: 1, image: [5, 7], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0]),
+    Case(batch: 5, c: 3, m: 20, groups: 1, image: [1, 1], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0]),
     // Long rows (memmove/memset path of the padded im2col), a 7x7 stem.
     Case(batch: 2, c: 3, m: 4, groups: 1, image: [70, 70], kernel: [7, 7], strides: [2, 2], dilations: [1, 1], pads: [3, 3]),
   ]
@@ -242,6 +246,39 @@ let kernelModeLock = NSLock()
         if wantW { #expect(close(dw, dwRef), "\(c) dW split \(split) alone \(!wantX)") }
         if !wantX { #expect(dx.allSatisfy { $0.isNaN }, "\(c): dX written though not asked for") }
         if !wantW { #expect(dw.allSatisfy { $0.isNaN }, "\(c): dW written though not asked for") }
+      }
+    }
+  }
+
+  /// The AVX2/FMA pointwise kernel on its own (whatever size `forward` would pick it for),
+  /// against the definition, with every epilogue: tolerance 1e-4 absolute + relative.
+  @Test(
+    .enabled(if: ConvKernel.hasPointwiseKernel),
+    arguments: [(2, 5, 7, [3, 3]), (3, 37, 13, [5, 7]), (1, 16, 6, [4, 4]), (2, 9, 25, [33, 35]), (17, 4, 3, [1, 1])])
+  func pointwiseKernelMatchesNaive(_ batch: Int, _ c: Int, _ m: Int, _ image: [Int]) {
+    let g = ConvGeometry(
+      batch: batch, inputChannels: c, outputChannels: m, groups: 1,
+      window: WindowGeometry(
+        imageSpatial: image, outputSpatial: image, kernel: [1, 1], strides: [1, 1], dilations: [1, 1], padsBegin: [0, 0]))
+    #expect(ConvKernel.pointwiseApplies(g))
+    let x = randomFloats(batch * c * g.window.imageCount, seed: 41)
+    let w = randomFloats(m * c, seed: 42)
+    let b = randomFloats(m, seed: 43)
+    let count = batch * m * g.window.outputCount
+    let z = randomFloats(count, seed: 44)
+    var naive = [Float](repeating: .nan, count: count)
+    ConvKernel.forwardNaive(g, input: x, weight: w, bias: b, output: &naive)
+    for act in Self.activations {
+      for withSum in [false, true] {
+        var fast = [Float](repeating: .nan, count: count)
+        z.withUnsafeBufferPointer { zp in
+          ConvKernel.pointwise(
+            g, input: x, weight: w, bias: b, output: &fast,
+            epilogue: ConvEpilogue(sum: withSum ? zp.baseAddress : nil, activation: act))
+        }
+        let expected = (0..<count).map { Self.reference(act, withSum ? naive[$0] + z[$0] : naive[$0]) }
+        let worst = zip(fast, expected).map { abs($0 - $1) - 1e-4 * abs($1) }.max() ?? 0
+        #expect(worst <= 1e-4, "n\(batch) c\(c) m\(m) \(image) \(act) sum \(withSum)")
       }
     }
   }

@@ -1,0 +1,33 @@
+#ifndef ONNX_TUNE_CKERNELS_H
+#define ONNX_TUNE_CKERNELS_H
+/* Hand-written AVX2/FMA kernels that OpenBLAS has no entry point for (see pointwise.c). */
+#include <stddef.h>
+
+/* 1 when this CPU runs the AVX2/FMA kernels below; checked once by the callers. */
+int otk_has_avx2_fma(void);
+
+/* The per-output work after the products: dst = act(acc + bias[m] + sum), as ConvEpilogue does
+   it in Swift. activation: 0 identity, 1 relu, 2 clip(p0, p1), 3 leaky relu (alpha p0). */
+typedef struct {
+  const float *bias; /* [M] or NULL */
+  const float *sum;  /* same layout as the output, or NULL */
+  int activation;
+  float p0, p1;
+} otk_epilogue;
+
+/* Floats of weight panels for M rows and K columns: ceil(M/6)·6·K. */
+size_t otk_pointwise_packed_size(int m, int k);
+/* Packs W [M×K] (row-major) into panels of six rows, k-major (rows past M are zero). */
+void otk_pointwise_pack_weights(const float *w, int m, int k, float *packed);
+/* Floats of scratch one call of otk_pointwise_columns needs: K·16 + 6·16 (+ alignment). */
+size_t otk_pointwise_scratch_size(int k);
+
+/* A 1×1 convolution (group 1, stride 1, no padding) over columns [col0, col1) of the images
+   side by side: column j is position j % p of image j / p. Input image n, channel k, position q
+   is x[n·x_image + k·p + q]; output image n, channel m is y[n·y_image + m·p + q] (and so is the
+   epilogue's sum). Every output of those columns is written. Only on CPUs with AVX2 and FMA. */
+void otk_pointwise_columns(
+  const float *packed, int m, int k, const float *x, ptrdiff_t x_image, int p, long col0, long col1,
+  float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch);
+
+#endif

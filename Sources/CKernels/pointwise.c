@@ -1,0 +1,202 @@
+/* 1×1 convolution as a GEMM without the GEMM library's extra passes.
+ *
+ * OpenBLAS computes C = A·B by zeroing C (its beta pass), packing A and B, then accumulating;
+ * a 1×1 convolution over small images also needed its images copied into one column matrix and
+ * the product copied back out into NCHW with the bias and activation. Here a strip of 16 columns
+ * (positions of one or more images) is copied once into a K×16 panel, six output channels at a
+ * time are accumulated in twelve AVX registers over all K, and the bias, residual sum and
+ * activation are applied while storing straight into the NCHW output.
+ */
+#include "CKernels.h"
+
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+int otk_has_avx2_fma(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+#else
+int otk_has_avx2_fma(void) { return 0; }
+#endif
+
+enum { ROWS = 6, COLS = 16 };
+
+size_t otk_pointwise_packed_size(int m, int k) {
+  return (size_t)((m + ROWS - 1) / ROWS) * ROWS * (size_t)k;
+}
+
+void otk_pointwise_pack_weights(const float *w, int m, int k, float *packed) {
+  int blocks = (m + ROWS - 1) / ROWS;
+  for (int b = 0; b < blocks; b++) {
+    float *panel = packed + (size_t)b * ROWS * k;
+    for (int kk = 0; kk < k; kk++) {
+      for (int r = 0; r < ROWS; r++) {
+        int row = b * ROWS + r;
+        panel[kk * ROWS + r] = row < m ? w[(size_t)row * k + kk] : 0.0f;
+      }
+    }
+  }
+}
+
+size_t otk_pointwise_scratch_size(int k) { return (size_t)k * COLS + ROWS * COLS + 16; }
+
+#if defined(__x86_64__)
+/* dst[i] = act(src[i] + bias (+ sum[i])) for i < len, one loop per activation so that each
+   vectorizes. */
+__attribute__((target("avx2,fma"))) static inline void store_row(
+  float *restrict dst, const float *restrict src, int len, float bias, const float *restrict sum, int activation,
+  float p0, float p1) {
+  float v[COLS];
+  if (sum) {
+    for (int i = 0; i < len; i++) v[i] = (src[i] + bias) + sum[i];
+  } else {
+    for (int i = 0; i < len; i++) v[i] = src[i] + bias;
+  }
+  switch (activation) {
+  case 1:
+    for (int i = 0; i < len; i++) dst[i] = v[i] < 0 ? 0 : v[i];
+    break;
+  case 2:
+    for (int i = 0; i < len; i++) {
+      float a = v[i] < p0 ? p0 : v[i];
+      dst[i] = a > p1 ? p1 : a;
+    }
+    break;
+  case 3:
+    for (int i = 0; i < len; i++) dst[i] = v[i] >= 0 ? v[i] : p0 * v[i];
+    break;
+  default:
+    for (int i = 0; i < len; i++) dst[i] = v[i];
+  }
+}
+
+/* act(v) with ConvEpilogue's rules: ordered comparisons, so NaN passes through. */
+__attribute__((target("avx2,fma"))) static inline __m256 activate8(__m256 v, int activation, float p0, float p1) {
+  const __m256 zero = _mm256_setzero_ps();
+  switch (activation) {
+  case 1: return _mm256_blendv_ps(v, zero, _mm256_cmp_ps(v, zero, _CMP_LT_OQ));
+  case 2: {
+    __m256 lo = _mm256_set1_ps(p0), hi = _mm256_set1_ps(p1);
+    __m256 a = _mm256_blendv_ps(v, lo, _mm256_cmp_ps(v, lo, _CMP_LT_OQ));
+    return _mm256_blendv_ps(a, hi, _mm256_cmp_ps(a, hi, _CMP_GT_OQ));
+  }
+  case 3:
+    return _mm256_blendv_ps(_mm256_mul_ps(_mm256_set1_ps(p0), v), v, _mm256_cmp_ps(v, zero, _CMP_GE_OQ));
+  default: return v;
+  }
+}
+
+__attribute__((target("avx2,fma")))
+void otk_pointwise_columns(
+  const float *packed, int m, int k, const float *x, ptrdiff_t x_image, int p, long col0, long col1,
+  float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch) {
+  /* 32-byte aligned panel and result tile inside the scratch. */
+  float *panel = (float *)(((size_t)scratch + 31) & ~(size_t)31);
+  float *tile = panel + (size_t)k * COLS;
+  int blocks = (m + ROWS - 1) / ROWS;
+  /* (Copied out of *e so that the store loops need not reload them after every store.) */
+  const int activation = e->activation;
+  const float p0 = e->p0, p1 = e->p1;
+  /* The strip's runs of columns within one image: image, first position, offset, length. */
+  long seg_image[COLS + 1];
+  int seg_pos[COLS + 1], seg_off[COLS + 1], seg_len[COLS + 1];
+  for (long j0 = col0; j0 < col1; j0 += COLS) {
+    int width = (int)(col1 - j0 < COLS ? col1 - j0 : COLS);
+    int segs = 0;
+    for (int off = 0; off < width;) {
+      long j = j0 + off;
+      long n = j / p;
+      int q = (int)(j % p);
+      int len = p - q < width - off ? p - q : width - off;
+      seg_image[segs] = n;
+      seg_pos[segs] = q;
+      seg_off[segs] = off;
+      seg_len[segs] = len;
+      segs++;
+      off += len;
+    }
+    /* The K×16 panel of this strip (zero past the last column). */
+    if (segs == 1 && width == COLS) {
+      const float *src = x + seg_image[0] * x_image + seg_pos[0];
+      for (int kk = 0; kk < k; kk++) {
+        _mm256_store_ps(panel + (size_t)kk * COLS, _mm256_loadu_ps(src + (ptrdiff_t)kk * p));
+        _mm256_store_ps(panel + (size_t)kk * COLS + 8, _mm256_loadu_ps(src + (ptrdiff_t)kk * p + 8));
+      }
+    } else {
+      for (int kk = 0; kk < k; kk++) {
+        float *dst = panel + (size_t)kk * COLS;
+        for (int s = 0; s < segs; s++) {
+          const float *src = x + seg_image[s] * x_image + (ptrdiff_t)kk * p + seg_pos[s];
+          for (int i = 0; i < seg_len[s]; i++) dst[seg_off[s] + i] = src[i];
+        }
+        for (int c = width; c < COLS; c++) dst[c] = 0;
+      }
+    }
+    for (int b = 0; b < blocks; b++) {
+      const float *a = packed + (size_t)b * ROWS * k;
+      const float *bp = panel;
+      __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+      __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+      __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+      __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+      __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+      __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+      for (int kk = 0; kk < k; kk++) {
+        __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
+        __m256 w;
+        w = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(w, b0, c00); c01 = _mm256_fmadd_ps(w, b1, c01);
+        w = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(w, b0, c10); c11 = _mm256_fmadd_ps(w, b1, c11);
+        w = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(w, b0, c20); c21 = _mm256_fmadd_ps(w, b1, c21);
+        w = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(w, b0, c30); c31 = _mm256_fmadd_ps(w, b1, c31);
+        w = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(w, b0, c40); c41 = _mm256_fmadd_ps(w, b1, c41);
+        w = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(w, b0, c50); c51 = _mm256_fmadd_ps(w, b1, c51);
+        a += ROWS;
+        bp += COLS;
+      }
+      _mm256_store_ps(tile + 0 * COLS, c00); _mm256_store_ps(tile + 0 * COLS + 8, c01);
+      _mm256_store_ps(tile + 1 * COLS, c10); _mm256_store_ps(tile + 1 * COLS + 8, c11);
+      _mm256_store_ps(tile + 2 * COLS, c20); _mm256_store_ps(tile + 2 * COLS + 8, c21);
+      _mm256_store_ps(tile + 3 * COLS, c30); _mm256_store_ps(tile + 3 * COLS + 8, c31);
+      _mm256_store_ps(tile + 4 * COLS, c40); _mm256_store_ps(tile + 4 * COLS + 8, c41);
+      _mm256_store_ps(tile + 5 * COLS, c50); _mm256_store_ps(tile + 5 * COLS + 8, c51);
+      int rows = m - b * ROWS < ROWS ? m - b * ROWS : ROWS;
+      if (segs == 1 && width == COLS) {
+        /* The whole strip is 16 positions of one image: two vectors per row. */
+        for (int r = 0; r < rows; r++) {
+          int row = b * ROWS + r;
+          __m256 bias = _mm256_set1_ps(e->bias ? e->bias[row] : 0.0f);
+          ptrdiff_t at = seg_image[0] * y_image + (ptrdiff_t)row * p + seg_pos[0];
+          __m256 v0 = _mm256_add_ps(_mm256_load_ps(tile + r * COLS), bias);
+          __m256 v1 = _mm256_add_ps(_mm256_load_ps(tile + r * COLS + 8), bias);
+          if (e->sum) {
+            v0 = _mm256_add_ps(v0, _mm256_loadu_ps(e->sum + at));
+            v1 = _mm256_add_ps(v1, _mm256_loadu_ps(e->sum + at + 8));
+          }
+          _mm256_storeu_ps(y + at, activate8(v0, activation, p0, p1));
+          _mm256_storeu_ps(y + at + 8, activate8(v1, activation, p0, p1));
+        }
+        continue;
+      }
+      for (int r = 0; r < rows; r++) {
+        int row = b * ROWS + r;
+        float bias = e->bias ? e->bias[row] : 0.0f;
+        const float *t = tile + r * COLS;
+        for (int s = 0; s < segs; s++) {
+          ptrdiff_t at = seg_image[s] * y_image + (ptrdiff_t)row * p + seg_pos[s];
+          store_row(y + at, t + seg_off[s], seg_len[s], bias, e->sum ? e->sum + at : NULL, activation, p0, p1);
+        }
+      }
+    }
+  }
+}
+#else
+void otk_pointwise_columns(
+  const float *packed, int m, int k, const float *x, ptrdiff_t x_image, int p, long col0, long col1,
+  float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch) {
+  (void)packed; (void)m; (void)k; (void)x; (void)x_image; (void)p; (void)col0; (void)col1;
+  (void)y; (void)y_image; (void)e; (void)scratch;
+}
+#endif
