@@ -91,8 +91,12 @@ __attribute__((target("avx2,fma"))) static inline __m256 activate8(__m256 v, int
 
 __attribute__((target("avx2,fma")))
 void otk_pointwise_columns(
-  const float *packed, int m, int k, const float *x, ptrdiff_t x_image, int p, long col0, long col1,
-  float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch) {
+  const float *packed, int m, int k, const float *x, ptrdiff_t x_image, const otk_subsample *in, int p, long col0,
+  long col1, float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch) {
+  /* Output position q reads input position (q / out_width)·row_step + (q % out_width)·column_step
+     of each input plane (plane floats apart); q itself when the input is not subsampled. */
+  const int contiguous = in->row_step == in->out_width && in->column_step == 1;
+  const ptrdiff_t plane = in->plane;
   /* 32-byte aligned panel and result tile inside the scratch. */
   float *panel = (float *)(((size_t)scratch + 31) & ~(size_t)31);
   float *tile = panel + (size_t)k * COLS;
@@ -119,19 +123,26 @@ void otk_pointwise_columns(
       off += len;
     }
     /* The K×16 panel of this strip (zero past the last column). */
-    if (segs == 1 && width == COLS) {
+    if (contiguous && segs == 1 && width == COLS) {
       const float *src = x + seg_image[0] * x_image + seg_pos[0];
       for (int kk = 0; kk < k; kk++) {
-        _mm256_store_ps(panel + (size_t)kk * COLS, _mm256_loadu_ps(src + (ptrdiff_t)kk * p));
-        _mm256_store_ps(panel + (size_t)kk * COLS + 8, _mm256_loadu_ps(src + (ptrdiff_t)kk * p + 8));
+        _mm256_store_ps(panel + (size_t)kk * COLS, _mm256_loadu_ps(src + (ptrdiff_t)kk * plane));
+        _mm256_store_ps(panel + (size_t)kk * COLS + 8, _mm256_loadu_ps(src + (ptrdiff_t)kk * plane + 8));
       }
     } else {
+      /* Where each column of the strip reads, then a gather per input channel. */
+      ptrdiff_t from[COLS];
+      for (int s = 0; s < segs; s++) {
+        for (int i = 0; i < seg_len[s]; i++) {
+          int q = seg_pos[s] + i;
+          ptrdiff_t at = contiguous ? q : (ptrdiff_t)(q / in->out_width) * in->row_step + (ptrdiff_t)(q % in->out_width) * in->column_step;
+          from[seg_off[s] + i] = seg_image[s] * x_image + at;
+        }
+      }
       for (int kk = 0; kk < k; kk++) {
         float *dst = panel + (size_t)kk * COLS;
-        for (int s = 0; s < segs; s++) {
-          const float *src = x + seg_image[s] * x_image + (ptrdiff_t)kk * p + seg_pos[s];
-          for (int i = 0; i < seg_len[s]; i++) dst[seg_off[s] + i] = src[i];
-        }
+        const float *src = x + (ptrdiff_t)kk * plane;
+        for (int c = 0; c < width; c++) dst[c] = src[from[c]];
         for (int c = width; c < COLS; c++) dst[c] = 0;
       }
     }
@@ -194,9 +205,9 @@ void otk_pointwise_columns(
 }
 #else
 void otk_pointwise_columns(
-  const float *packed, int m, int k, const float *x, ptrdiff_t x_image, int p, long col0, long col1,
-  float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch) {
-  (void)packed; (void)m; (void)k; (void)x; (void)x_image; (void)p; (void)col0; (void)col1;
+  const float *packed, int m, int k, const float *x, ptrdiff_t x_image, const otk_subsample *in, int p, long col0,
+  long col1, float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch) {
+  (void)packed; (void)m; (void)k; (void)x; (void)x_image; (void)in; (void)p; (void)col0; (void)col1;
   (void)y; (void)y_image; (void)e; (void)scratch;
 }
 #endif

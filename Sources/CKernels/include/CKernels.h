@@ -22,12 +22,22 @@ void otk_pointwise_pack_weights(const float *w, int m, int k, float *packed);
 /* Floats of scratch one call of otk_pointwise_columns needs: K·16 + 6·16 (+ alignment). */
 size_t otk_pointwise_scratch_size(int k);
 
-/* A 1×1 convolution (group 1, stride 1, no padding) over columns [col0, col1) of the images
-   side by side: column j is position j % p of image j / p. Input image n, channel k, position q
-   is x[n·x_image + k·p + q]; output image n, channel m is y[n·y_image + m·p + q] (and so is the
-   epilogue's sum). Every output of those columns is written. Only on CPUs with AVX2 and FMA. */
+/* How output positions read the input planes of a 1×1 convolution with strides: output position
+   q (of out_width per row) reads input position (q / out_width)·row_step + (q % out_width)·
+   column_step; input channels are plane floats apart. Unstrided: row_step = out_width,
+   column_step = 1, plane = p. */
+typedef struct {
+  int out_width;
+  ptrdiff_t row_step, column_step, plane;
+} otk_subsample;
+
+/* A 1×1 convolution (group 1, no padding) over output columns [col0, col1) of the images side
+   by side: column j is output position j % p of image j / p. Input image n, channel k starts at
+   x[n·x_image + k·in->plane]; output image n, channel m, position q is y[n·y_image + m·p + q]
+   (and so is the epilogue's sum). Every output of those columns is written. Only on CPUs with
+   AVX2 and FMA. */
 void otk_pointwise_columns(
-  const float *packed, int m, int k, const float *x, ptrdiff_t x_image, int p, long col0, long col1,
-  float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch);
+  const float *packed, int m, int k, const float *x, ptrdiff_t x_image, const otk_subsample *in, int p, long col0,
+  long col1, float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch);
 
 #endif

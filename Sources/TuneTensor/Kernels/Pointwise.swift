@@ -1,6 +1,6 @@
 import CKernels
 
-/// 1×1 convolutions (group 1, stride 1, no padding) on the AVX2/FMA kernel of
+/// 1×1 convolutions (group 1, no padding, any stride) on the AVX2/FMA kernel of
 /// `Sources/CKernels/pointwise.c`: no column matrix, no zeroing pass, the bias, residual sum and
 /// activation applied in the store. On CPUs without AVX2/FMA `forward` keeps the GEMM path.
 extension ConvKernel {
@@ -17,11 +17,17 @@ extension ConvKernel {
     usePointwiseKernel && pointwiseApplies(g) && g.window.outputCount < 1024
   }
 
-  /// True when `pointwise` handles `g`.
+  /// True when `pointwise` handles `g`: group 1, a 1×1 kernel, no padding, and either no
+  /// striding or a 1-D/2-D window whose every output reads inside the image.
   public static func pointwiseApplies(_ g: ConvGeometry) -> Bool {
-    hasPointwiseKernel && g.groups == 1 && g.window.isPointwise && g.inputChannels > 0
-      && g.inputChannels <= Int(Int32.max) && g.outputChannels <= Int(Int32.max)
-      && g.window.outputCount <= Int(Int32.max)
+    let w = g.window
+    guard hasPointwiseKernel, g.groups == 1, g.inputChannels > 0, w.kernel.allSatisfy({ $0 == 1 }),
+      w.padsBegin.allSatisfy({ $0 == 0 }), g.inputChannels <= Int(Int32.max), g.outputChannels <= Int(Int32.max),
+      w.outputCount <= Int(Int32.max)
+    else { return false }
+    if w.isPointwise { return true }
+    guard w.rank <= 2 else { return false }
+    return (0..<w.rank).allSatisfy { d in (w.outputSpatial[d] - 1) * w.strides[d] < w.imageSpatial[d] }
   }
 
   /// `output = act(W · input + bias + sum)` for a 1×1 convolution; `g` must satisfy
@@ -44,16 +50,27 @@ extension ConvKernel {
     case .clip(let lo, let hi): (e.activation, e.p0, e.p1) = (2, lo, hi)
     case .leakyRelu(let alpha): (e.activation, e.p0) = (3, alpha)
     }
+    let w = g.window
+    var sub = otk_subsample(out_width: Int32(p), row_step: p, column_step: 1, plane: w.imageCount)
+    if !w.isPointwise {
+      let ow = w.outputSpatial[w.rank - 1]
+      let two = w.rank == 2
+      sub = otk_subsample(
+        out_width: Int32(ow), row_step: two ? w.strides[0] * w.imageSpatial[1] : 0, column_step: w.strides[w.rank - 1],
+        plane: w.imageCount)
+    }
     let strips = (columns + 15) / 16
     let scratchSize = otk_pointwise_scratch_size(Int32(k))
     withUnsafePointer(to: e) { ep in
-      let shared = UncheckedSendable(ep)
-      ParallelKernels.runRanges(strips, cost: 16 * m * k) { range in
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchSize)
-        defer { scratch.deallocate() }
-        otk_pointwise_columns(
-          packed, Int32(m), Int32(k), input, k * p, Int32(p), range.lowerBound * 16, min(range.upperBound * 16, columns),
-          output, m * p, shared.value, scratch)
+      withUnsafePointer(to: sub) { sp in
+        let shared = UncheckedSendable((ep, sp))
+        ParallelKernels.runRanges(strips, cost: 16 * m * k) { range in
+          let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchSize)
+          defer { scratch.deallocate() }
+          otk_pointwise_columns(
+            packed, Int32(m), Int32(k), input, k * w.imageCount, shared.value.1, Int32(p), range.lowerBound * 16,
+            min(range.upperBound * 16, columns), output, m * p, shared.value.0, scratch)
+        }
       }
     }
   }

@@ -66,6 +66,9 @@ let kernelModeLock = NSLock()
     // 16-column strips cross images, a 1x1 image.
     Case(batch: 3, c: 37, m: 13, groups: 1, image: [5, 7], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0]),
     Case(batch: 5, c: 3, m: 20, groups: 1, image: [1, 1], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0]),
+    // Strided 1x1 (ResNet's downsample) on the pointwise kernel, 2-D and 1-D.
+    Case(batch: 3, c: 5, m: 7, groups: 1, image: [9, 8], kernel: [1, 1], strides: [2, 2], dilations: [1, 1], pads: [0, 0]),
+    Case(batch: 2, c: 4, m: 9, groups: 1, image: [11], kernel: [1], strides: [3], dilations: [1], pads: [0]),
     // Long rows (memmove/memset path of the padded im2col), a 7x7 stem.
     Case(batch: 2, c: 3, m: 4, groups: 1, image: [70, 70], kernel: [7, 7], strides: [2, 2], dilations: [1, 1], pads: [3, 3]),
   ]
@@ -281,6 +284,14 @@ let kernelModeLock = NSLock()
         #expect(worst <= 1e-4, "n\(batch) c\(c) m\(m) \(image) \(act) sum \(withSum)")
       }
     }
+  }
+
+  /// The 1x1 cases above (strided too) are the ones `forward` sends to the pointwise kernel, so
+  /// `forwardMatchesNaive` and `epilogueEqualsSeparateSteps` check it there.
+  @Test(.enabled(if: ConvKernel.hasPointwiseKernel))
+  func oneByOneCasesUseThePointwiseKernel() {
+    let chosen = Self.cases.filter { ConvKernel.prefersPointwiseKernel($0.geometry) }.map(\.description)
+    #expect(chosen.count == 5, "\(chosen)")
   }
 
   @Test(arguments: cases)
