@@ -24,23 +24,6 @@ int otk_has_avx2_fma(void) { return 0; }
 
 enum { ROWS = 6, COLS = 16 };
 
-size_t otk_pointwise_packed_size(int m, int k) {
-  return (size_t)((m + ROWS - 1) / ROWS) * ROWS * (size_t)k;
-}
-
-void otk_pointwise_pack_weights(const float *w, int m, int k, float *packed) {
-  int blocks = (m + ROWS - 1) / ROWS;
-  for (int b = 0; b < blocks; b++) {
-    float *panel = packed + (size_t)b * ROWS * k;
-    for (int kk = 0; kk < k; kk++) {
-      for (int r = 0; r < ROWS; r++) {
-        int row = b * ROWS + r;
-        panel[kk * ROWS + r] = row < m ? w[(size_t)row * k + kk] : 0.0f;
-      }
-    }
-  }
-}
-
 size_t otk_pointwise_scratch_size(int k) { return (size_t)k * COLS + ROWS * COLS + 16; }
 
 #if defined(__x86_64__)
@@ -91,7 +74,7 @@ __attribute__((target("avx2,fma"))) static inline __m256 activate8(__m256 v, int
 
 __attribute__((target("avx2,fma")))
 void otk_pointwise_columns(
-  const float *packed, int m, int k, const float *x, ptrdiff_t x_image, const otk_subsample *in, int p, long col0,
+  const float *w, int m, int k, const float *x, ptrdiff_t x_image, const otk_subsample *in, int p, long col0,
   long col1, float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch) {
   /* Output position q reads input position (q / out_width)·row_step + (q % out_width)·column_step
      of each input plane (plane floats apart); q itself when the input is not subsampled. */
@@ -147,7 +130,13 @@ void otk_pointwise_columns(
       }
     }
     for (int b = 0; b < blocks; b++) {
-      const float *a = packed + (size_t)b * ROWS * k;
+      /* The block's six weight rows, read in place (the last row again past M). */
+      const float *a0 = w + (size_t)(b * ROWS + 0 < m ? b * ROWS + 0 : m - 1) * k;
+      const float *a1 = w + (size_t)(b * ROWS + 1 < m ? b * ROWS + 1 : m - 1) * k;
+      const float *a2 = w + (size_t)(b * ROWS + 2 < m ? b * ROWS + 2 : m - 1) * k;
+      const float *a3 = w + (size_t)(b * ROWS + 3 < m ? b * ROWS + 3 : m - 1) * k;
+      const float *a4 = w + (size_t)(b * ROWS + 4 < m ? b * ROWS + 4 : m - 1) * k;
+      const float *a5 = w + (size_t)(b * ROWS + 5 < m ? b * ROWS + 5 : m - 1) * k;
       const float *bp = panel;
       __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
       __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
@@ -157,14 +146,13 @@ void otk_pointwise_columns(
       __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
       for (int kk = 0; kk < k; kk++) {
         __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
-        __m256 w;
-        w = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(w, b0, c00); c01 = _mm256_fmadd_ps(w, b1, c01);
-        w = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(w, b0, c10); c11 = _mm256_fmadd_ps(w, b1, c11);
-        w = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(w, b0, c20); c21 = _mm256_fmadd_ps(w, b1, c21);
-        w = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(w, b0, c30); c31 = _mm256_fmadd_ps(w, b1, c31);
-        w = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(w, b0, c40); c41 = _mm256_fmadd_ps(w, b1, c41);
-        w = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(w, b0, c50); c51 = _mm256_fmadd_ps(w, b1, c51);
-        a += ROWS;
+        __m256 v;
+        v = _mm256_broadcast_ss(a0 + kk); c00 = _mm256_fmadd_ps(v, b0, c00); c01 = _mm256_fmadd_ps(v, b1, c01);
+        v = _mm256_broadcast_ss(a1 + kk); c10 = _mm256_fmadd_ps(v, b0, c10); c11 = _mm256_fmadd_ps(v, b1, c11);
+        v = _mm256_broadcast_ss(a2 + kk); c20 = _mm256_fmadd_ps(v, b0, c20); c21 = _mm256_fmadd_ps(v, b1, c21);
+        v = _mm256_broadcast_ss(a3 + kk); c30 = _mm256_fmadd_ps(v, b0, c30); c31 = _mm256_fmadd_ps(v, b1, c31);
+        v = _mm256_broadcast_ss(a4 + kk); c40 = _mm256_fmadd_ps(v, b0, c40); c41 = _mm256_fmadd_ps(v, b1, c41);
+        v = _mm256_broadcast_ss(a5 + kk); c50 = _mm256_fmadd_ps(v, b0, c50); c51 = _mm256_fmadd_ps(v, b1, c51);
         bp += COLS;
       }
       _mm256_store_ps(tile + 0 * COLS, c00); _mm256_store_ps(tile + 0 * COLS + 8, c01);
@@ -205,9 +193,9 @@ void otk_pointwise_columns(
 }
 #else
 void otk_pointwise_columns(
-  const float *packed, int m, int k, const float *x, ptrdiff_t x_image, const otk_subsample *in, int p, long col0,
+  const float *w, int m, int k, const float *x, ptrdiff_t x_image, const otk_subsample *in, int p, long col0,
   long col1, float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch) {
-  (void)packed; (void)m; (void)k; (void)x; (void)x_image; (void)in; (void)p; (void)col0; (void)col1;
+  (void)w; (void)m; (void)k; (void)x; (void)x_image; (void)in; (void)p; (void)col0; (void)col1;
   (void)y; (void)y_image; (void)e; (void)scratch;
 }
 #endif

@@ -15,10 +15,6 @@ typedef struct {
   float p0, p1;
 } otk_epilogue;
 
-/* Floats of weight panels for M rows and K columns: ceil(M/6)·6·K. */
-size_t otk_pointwise_packed_size(int m, int k);
-/* Packs W [M×K] (row-major) into panels of six rows, k-major (rows past M are zero). */
-void otk_pointwise_pack_weights(const float *w, int m, int k, float *packed);
 /* Floats of scratch one call of otk_pointwise_columns needs: K·16 + 6·16 (+ alignment). */
 size_t otk_pointwise_scratch_size(int k);
 
@@ -31,13 +27,13 @@ typedef struct {
   ptrdiff_t row_step, column_step, plane;
 } otk_subsample;
 
-/* A 1×1 convolution (group 1, no padding) over output columns [col0, col1) of the images side
+/* A 1×1 convolution (group 1, no padding) with weights w [M×K] (row-major) over output columns [col0, col1) of the images side
    by side: column j is output position j % p of image j / p. Input image n, channel k starts at
    x[n·x_image + k·in->plane]; output image n, channel m, position q is y[n·y_image + m·p + q]
    (and so is the epilogue's sum). Every output of those columns is written. Only on CPUs with
    AVX2 and FMA. */
 void otk_pointwise_columns(
-  const float *packed, int m, int k, const float *x, ptrdiff_t x_image, const otk_subsample *in, int p, long col0,
+  const float *w, int m, int k, const float *x, ptrdiff_t x_image, const otk_subsample *in, int p, long col0,
   long col1, float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch);
 
 #endif

@@ -40,9 +40,6 @@ extension ConvKernel {
     let (m, k, p) = (g.outputChannels, g.inputChannels, g.window.outputCount)
     let columns = g.batch * p
     if columns == 0 || m == 0 { return }
-    let packed = UnsafeMutablePointer<Float>.allocate(capacity: otk_pointwise_packed_size(Int32(m), Int32(k)))
-    defer { packed.deallocate() }
-    otk_pointwise_pack_weights(weight, Int32(m), Int32(k), packed)
     var e = otk_epilogue(bias: bias, sum: epilogue.sum, activation: 0, p0: 0, p1: 0)
     switch epilogue.activation {
     case .identity: break
@@ -68,7 +65,7 @@ extension ConvKernel {
           let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchSize)
           defer { scratch.deallocate() }
           otk_pointwise_columns(
-            packed, Int32(m), Int32(k), input, k * w.imageCount, shared.value.1, Int32(p), range.lowerBound * 16,
+            weight, Int32(m), Int32(k), input, k * w.imageCount, shared.value.1, Int32(p), range.lowerBound * 16,
             min(range.upperBound * 16, columns), output, m * p, shared.value.0, scratch)
         }
       }
