@@ -211,6 +211,24 @@ public enum MaliciousModels {
       node, [TensorProto(name: "scales", data: Tensor([Float(1), 1, scale, scale], shape: [4]))], inputs: ["x": [1, 1, 4, 4]])
   }
 
+  /// `Resize` named `huge_resize` of a float input `x` of shape `input`, by `scales` (opset 13).
+  public static func resize(scales: [Float], input: [Int64], mode: String = "nearest") -> Model {
+    var node = Node(opType: "Resize", inputs: ["x", "", "scales"], outputs: ["r"], name: "huge_resize")
+    node.attributes = [.string("mode", mode)]
+    return single(
+      node, [TensorProto(name: "scales", data: Tensor(scales, shape: [scales.count]))], inputs: ["x": input])
+  }
+
+  /// `Resize` named `huge_resize` of a float input `x` of shape `input` to `sizes` (opset 18,
+  /// so `antialias` may be set among `attributes`).
+  public static func resize(sizes: [Int64], input: [Int64], attributes: [Attribute]) -> Model {
+    var node = Node(opType: "Resize", inputs: ["x", "", "", "sizes"], outputs: ["r"], name: "huge_resize")
+    node.attributes = attributes
+    var m = single(node, [TensorProto(name: "sizes", data: Tensor(sizes, shape: [sizes.count]))], inputs: ["x": input])
+    m.opsetImports = [OperatorSetID(domain: "", version: 18)]
+    return m
+  }
+
   /// A model whose input is declared with `dims` (e.g. `[1 << 40]`), feeding a Relu.
   public static func hugeDeclaredInput(_ dims: [Int64]) -> Model {
     model(
