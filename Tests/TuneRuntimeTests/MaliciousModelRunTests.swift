@@ -268,6 +268,17 @@ extension MaliciousModelRunTests {
       long, ["x": Tensor(zeros: .float, shape: [0, 1, 1 << 40])],
       contains: ["node 'huge_resize' (Resize)", "keep_aspect_ratio_policy not_smaller give axis 2 a size of", "over 2^31"])
   }
+
+  /// Broadcasting checks the limit at the element size of what the op allocates, not at one
+  /// byte an element: [2^17, 1] + [1, 2^16] doubles are 8 GiB at one byte an element (under
+  /// the 16 GiB default) but 64 GiB as doubles.
+  @Test func broadcastingChecksTheRealElementSize() {
+    let x = ["x": Tensor([Double(1)], shape: [1])]
+    let model = MaliciousModels.broadcastBlowUp(1 << 16, dtype: .double, rows: 1 << 17)
+    Self.expectFailure(
+      model, x,
+      contains: ["node 'outer_sum' (Add)", "double [131072, 65536] needs 68719476736 bytes, over the limit of \(TensorLimits.maxBytes) bytes"])
+  }
 }
 
 /// Writes and reads back `model`, as a user's file would arrive.

@@ -156,8 +156,9 @@ public enum MaliciousModels {
         inputs: [input("x", [1, 1])], outputs: [output("y")]))
   }
 
-  /// `Add(a, b)` with a: [n, 1] and b: [1, n] initializers of zeros: an n×n output.
-  public static func broadcastBlowUp(_ n: Int) -> Model {
+  /// `Add(a, b)` with a: [rows, 1] and b: [1, n] initializers of zeros (of `dtype`; `rows`
+  /// defaults to n): a rows×n output.
+  public static func broadcastBlowUp(_ n: Int, dtype: DType = .float, rows: Int? = nil) -> Model {
     model(
       Graph(
         nodes: [
@@ -165,9 +166,9 @@ public enum MaliciousModels {
           Node(opType: "Add", inputs: ["ab", "x"], outputs: ["y"], name: "plus_x"),
         ], name: "broadcast",
         initializers: [
-          TensorProto(name: "a", data: Tensor(zeros: .float, shape: [n, 1])),
-          TensorProto(name: "b", data: Tensor(zeros: .float, shape: [1, n])),
-        ], inputs: [input("x", [1])], outputs: [output("y")]))
+          TensorProto(name: "a", data: Tensor(zeros: dtype, shape: [rows ?? n, 1])),
+          TensorProto(name: "b", data: Tensor(zeros: dtype, shape: [1, n])),
+        ], inputs: [input("x", [1], dtype)], outputs: [output("y")]))
   }
 
   /// A graph of the one `node`, with `inits` as initializers and float inputs declared with
