@@ -26,10 +26,17 @@ skip=()
 # Leak detection stays on for ASan (LeakSanitizer); Swift runtime metadata caches are not leaks
 # under LSan because they stay reachable from globals.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=0}
-# libXCTest leaks two objects of its own (144 bytes) in the XCTest pass, which finds no XCTest
-# cases here (every suite is swift-testing): suppressed, since it is not this project's code.
+# Suppressed leaks, none in this project's code:
+# - libXCTest leaks two objects of its own (144 bytes) in the XCTest pass, which finds no XCTest
+#   cases here (every suite is swift-testing).
+# - Foundation's readBytesFromFile (behind FileManager.contents(atPath:) and
+#   String(contentsOf:)) leaks a 4096-byte read buffer each time it reads an EMPTY file (the
+#   CLI tests read many empty stdout/stderr captures); a file with content does not leak. Shown
+#   by a 10-line program under -sanitize=address with Swift 6.3.1.
+# - Foundation's Process.run leaks, now and then (1 of several hundred runs), the 32-byte
+#   side table of a weak reference it assigns inside itself.
 mkdir -p "$scratch"
-printf 'leak:libXCTest.so\n' > "$scratch/lsan.supp"
+printf '%s\n' 'leak:libXCTest.so' 'leak:FoundationEssentials17readBytesFromFile' 'leak:10Foundation7ProcessC3runyyKF' > "$scratch/lsan.supp"
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$scratch/lsan.supp:print_suppressions=0}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 # The size tests' time bounds (a million nodes, huge attribute lists) and the CLI tests' memory
