@@ -2,9 +2,10 @@
 # Runs the Swift test suites under a sanitizer (issue 9, item 6). Not part of CI: it is slow.
 #   scripts/sanitize.sh [address|thread] [extra swift test arguments...]   (default: address)
 # Each sanitizer builds in its own scratch path (.build/asan, .build/tsan) so the normal build in
-# .build is untouched. The ONNX conformance suite (ConformanceTests, ~1,500 backend cases) is
-# skipped by default because it alone takes longer than every other suite together under a
-# sanitizer; set SANITIZE_CONFORMANCE=1 to include it. Every other suite runs: TuneIRTests,
+# .build is untouched. The ONNX conformance suite (ConformanceTests, 1,656 backend cases) is
+# skipped by default; set SANITIZE_CONFORMANCE=1 to include it. (It was thought to take longer
+# than every other suite together; measured on 2026-12-04 it takes 158 s under ASan and 133 s
+# under TSan, against about 1,200-1,400 s for the rest, and finds nothing.) Every other suite runs: TuneIRTests,
 # TuneONNXTests, TuneRuntimeTests, TuneTrainTests, TuneDataTests and CLITests (whose onnx-tune
 # binary is the sanitized one built beside the tests).
 # The log is kept in <scratch>/sanitize.log; the script fails when a test fails or the sanitizer
