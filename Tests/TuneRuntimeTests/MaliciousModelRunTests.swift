@@ -202,10 +202,6 @@ import TuneTestSupport
     let x11 = ["x": Tensor(zeros: .float, shape: [1, 1])]
     Self.expectFailure(MaliciousModels.pad([0, 1 << 40, 0, 0]), x11, contains: ["node 'huge_pad' (Pad)", "too large"])
     Self.expectFailure(MaliciousModels.oneHot(depth: 1 << 31), contains: ["node 'huge_onehot' (OneHot)", "too large"])
-    // Resize bounds its output at 2^31 elements (8 GiB of floats, under the default limit).
-    Self.expectFailure(
-      MaliciousModels.resize(scale: 1e6), ["x": Tensor(zeros: .float, shape: [1, 1, 4, 4])],
-      contains: ["node 'huge_resize' (Resize)", "too large"])
     // Within the limits, the same models run.
     let r = try InferenceSession(model: MaliciousModels.range(limit: 5)).run([:])["r"]
     #expect(r?.elements(as: Int64.self) == [0, 1, 2, 3, 4])
@@ -213,6 +209,75 @@ import TuneTestSupport
     #expect(p?.shape == [1, 4])
     let o = try InferenceSession(model: MaliciousModels.oneHot(depth: 3)).run([:])["o"]
     #expect(o?.shape == [64, 3])
+  }
+}
+
+extension MaliciousModelRunTests {
+  /// Resize computes every size first and checks the output, the buffers between axes and its
+  /// tables before building any: a scale of 1e6 on [1, 1, 4, 4] built two 4-million-entry tables
+  /// (11 s and 216 MiB in a debug build) before its output check failed.
+  @Test func resizeChecksItsOutputBeforeBuildingTables() {
+    let x = ["x": Tensor(zeros: .float, shape: [1, 1, 4, 4])]
+    let start = ContinuousClock.now
+    Self.expectFailure(
+      MaliciousModels.resize(scale: 1e6), x,
+      contains: [
+        "node 'huge_resize' (Resize)",
+        "output is too large: float [1, 1, 4000000, 4000000] needs 64000000000000 bytes, over the limit of \(TensorLimits.maxBytes) bytes per tensor (ONNX_TUNE_MAX_TENSOR_BYTES)",
+      ])
+    let elapsed = ContinuousClock.now - start
+    #expect(elapsed < TestData.timeBound(0.5), "refused in \(elapsed)")
+    // Under the byte limit (8 GiB of floats) but over Resize's 2^31 elements (2^31 + 2^20).
+    Self.expectFailure(
+      MaliciousModels.resize(scales: [1, 2049], input: [1 << 20, 1]),
+      ["x": Tensor(zeros: .float, shape: [1 << 20, 1])],
+      contains: ["node 'huge_resize' (Resize)", "output [1048576, 2049] is too large: over 2147483648 elements"])
+  }
+
+  /// The kernel resizes one axis after another: growing axis 2 by 2e8 before shrinking axis 3
+  /// to a quarter needs a [1, 1, 8e8, 4] buffer (3.2e9 elements) on the way to a [1, 1, 8e8, 1]
+  /// output that is within the limits.
+  @Test func resizeChecksTheBufferBetweenAxes() {
+    Self.expectFailure(
+      MaliciousModels.resize(scales: [1, 1, 2e8, 0.25], input: [1, 1, 4, 4]),
+      ["x": Tensor(zeros: .float, shape: [1, 1, 4, 4])],
+      contains: ["node 'huge_resize' (Resize)", "the buffer after resizing axis 2 [1, 1, 800000000, 4] is too large: over 2147483648 elements"])
+  }
+
+  /// An antialiased downscale has a footprint of about 2/scale taps per output: an empty input
+  /// of shape [0, 2^40] resized to [0, 1] asked for a 2^41-tap table (and an array of 2^41
+  /// coefficients) before it could find its output empty.
+  @Test func resizeChecksItsTablesBeforeBuildingThem() {
+    let x = ["x": Tensor(zeros: .float, shape: [0, 1 << 40])]
+    Self.expectFailure(
+      MaliciousModels.resize(sizes: [0, 1], input: [0, 1 << 40], attributes: [.string("mode", "linear"), .int("antialias", 1)]),
+      x, contains: ["node 'huge_resize' (Resize)", "the resize table of axis 1 (1 outputs) with 2199023255552 taps each is too large", "ONNX_TUNE_MAX_TENSOR_BYTES"])
+  }
+
+  /// keep_aspect_ratio_policy applied one axis's scale to the others: an empty axis gave 0/0 (a
+  /// NaN scale, then `Int(NaN)` trapped) and a long empty axis a size past Int (a trap too).
+  @Test func resizeKeepsTheAspectRatioOfEmptyAndLongAxes() throws {
+    let empty = MaliciousModels.resize(
+      sizes: [0, 2], input: [0, 4], attributes: [.string("keep_aspect_ratio_policy", "not_larger")])
+    let r = try InferenceSession(model: empty).run(["x": Tensor(zeros: .float, shape: [0, 4])])["r"]
+    #expect(r?.shape == [0, 2])
+    let long = MaliciousModels.resize(
+      sizes: [1 << 30, 1], input: [0, 1, 1 << 40],
+      attributes: [.string("keep_aspect_ratio_policy", "not_smaller"), .ints("axes", [1, 2])])
+    Self.expectFailure(
+      long, ["x": Tensor(zeros: .float, shape: [0, 1, 1 << 40])],
+      contains: ["node 'huge_resize' (Resize)", "keep_aspect_ratio_policy not_smaller give axis 2 a size of", "over 2^31"])
+  }
+
+  /// Broadcasting checks the limit at the element size of what the op allocates, not at one
+  /// byte an element: [2^17, 1] + [1, 2^16] doubles are 8 GiB at one byte an element (under
+  /// the 16 GiB default) but 64 GiB as doubles.
+  @Test func broadcastingChecksTheRealElementSize() {
+    let x = ["x": Tensor([Double(1)], shape: [1])]
+    let model = MaliciousModels.broadcastBlowUp(1 << 16, dtype: .double, rows: 1 << 17)
+    Self.expectFailure(
+      model, x,
+      contains: ["node 'outer_sum' (Add)", "double [131072, 65536] needs 68719476736 bytes, over the limit of \(TensorLimits.maxBytes) bytes"])
   }
 }
 

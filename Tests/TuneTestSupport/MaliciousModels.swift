@@ -156,8 +156,9 @@ public enum MaliciousModels {
         inputs: [input("x", [1, 1])], outputs: [output("y")]))
   }
 
-  /// `Add(a, b)` with a: [n, 1] and b: [1, n] initializers of zeros: an n×n output.
-  public static func broadcastBlowUp(_ n: Int) -> Model {
+  /// `Add(a, b)` with a: [rows, 1] and b: [1, n] initializers of zeros (of `dtype`; `rows`
+  /// defaults to n): a rows×n output.
+  public static func broadcastBlowUp(_ n: Int, dtype: DType = .float, rows: Int? = nil) -> Model {
     model(
       Graph(
         nodes: [
@@ -165,9 +166,9 @@ public enum MaliciousModels {
           Node(opType: "Add", inputs: ["ab", "x"], outputs: ["y"], name: "plus_x"),
         ], name: "broadcast",
         initializers: [
-          TensorProto(name: "a", data: Tensor(zeros: .float, shape: [n, 1])),
-          TensorProto(name: "b", data: Tensor(zeros: .float, shape: [1, n])),
-        ], inputs: [input("x", [1])], outputs: [output("y")]))
+          TensorProto(name: "a", data: Tensor(zeros: dtype, shape: [rows ?? n, 1])),
+          TensorProto(name: "b", data: Tensor(zeros: dtype, shape: [1, n])),
+        ], inputs: [input("x", [1], dtype)], outputs: [output("y")]))
   }
 
   /// A graph of the one `node`, with `inits` as initializers and float inputs declared with
@@ -209,6 +210,24 @@ public enum MaliciousModels {
     node.attributes = [.string("mode", "nearest")]
     return single(
       node, [TensorProto(name: "scales", data: Tensor([Float(1), 1, scale, scale], shape: [4]))], inputs: ["x": [1, 1, 4, 4]])
+  }
+
+  /// `Resize` named `huge_resize` of a float input `x` of shape `input`, by `scales` (opset 13).
+  public static func resize(scales: [Float], input: [Int64], mode: String = "nearest") -> Model {
+    var node = Node(opType: "Resize", inputs: ["x", "", "scales"], outputs: ["r"], name: "huge_resize")
+    node.attributes = [.string("mode", mode)]
+    return single(
+      node, [TensorProto(name: "scales", data: Tensor(scales, shape: [scales.count]))], inputs: ["x": input])
+  }
+
+  /// `Resize` named `huge_resize` of a float input `x` of shape `input` to `sizes` (opset 18,
+  /// so `antialias` may be set among `attributes`).
+  public static func resize(sizes: [Int64], input: [Int64], attributes: [Attribute]) -> Model {
+    var node = Node(opType: "Resize", inputs: ["x", "", "", "sizes"], outputs: ["r"], name: "huge_resize")
+    node.attributes = attributes
+    var m = single(node, [TensorProto(name: "sizes", data: Tensor(sizes, shape: [sizes.count]))], inputs: ["x": input])
+    m.opsetImports = [OperatorSetID(domain: "", version: 18)]
+    return m
   }
 
   /// A model whose input is declared with `dims` (e.g. `[1 << 40]`), feeding a Relu.

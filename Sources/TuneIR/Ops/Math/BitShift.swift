@@ -18,7 +18,7 @@ public struct BitShift: Operator {
     let a = try MathSupport.required(inputs, 0)
     let b = try MathSupport.required(inputs, 1)
     try MathSupport.sameDType(a, b)
-    let shape = try MathSupport.broadcastShape([a.shape, b.shape])
+    let shape = try MathSupport.broadcastShape([a.shape, b.shape], dtype: a.dtype)
     switch a.dtype {
     case .uint8: return [shift(a, b, shape, UInt8.self)]
     case .uint16: return [shift(a, b, shape, UInt16.self)]

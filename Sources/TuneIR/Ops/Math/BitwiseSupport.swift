@@ -8,7 +8,7 @@ enum Bitwise {
     let a = try MathSupport.required(inputs, 0)
     let b = try MathSupport.required(inputs, 1)
     try MathSupport.sameDType(a, b)
-    let shape = try MathSupport.broadcastShape([a.shape, b.shape])
+    let shape = try MathSupport.broadcastShape([a.shape, b.shape], dtype: a.dtype)
     guard a.dtype.isInteger || a.dtype == .bool, let size = carrierSize(a.dtype) else {
       throw OpError("expected integer inputs, got \(a.dtype)")
     }

@@ -12,7 +12,7 @@ public struct Equal: ComparisonOperator {
     let b = try MathSupport.required(inputs, 1)
     guard a.dtype == .string || b.dtype == .string else { return [try compareNumbers(a, b)] }
     try MathSupport.sameDType(a, b)
-    let shape = try MathSupport.broadcastShape([a.shape, b.shape])
+    let shape = try MathSupport.broadcastShape([a.shape, b.shape], dtype: .bool)
     let equal = (0..<Tensor.elementCount(shape)).map {
       a.strings[Elementwise.naiveOffset($0, shape, a.shape)]
         == b.strings[Elementwise.naiveOffset($0, shape, b.shape)]

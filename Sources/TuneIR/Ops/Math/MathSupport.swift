@@ -12,14 +12,15 @@ enum MathSupport {
     return t
   }
 
-  /// The broadcast shape of `shapes`, or an error naming them.
-  static func broadcastShape(_ shapes: [[Int]]) throws -> [Int] {
+  /// The broadcast shape of `shapes`, or an error naming them; a shape whose tensor of `dtype`
+  /// (the element type the op allocates at that shape) would be over `TensorLimits` is an error too.
+  static func broadcastShape(_ shapes: [[Int]], dtype: DType) throws -> [Int] {
     guard let s = Broadcast.shape(of: shapes) else {
       throw OpError("shapes \(shapes.map { "\($0)" }.joined(separator: ", ")) do not broadcast")
     }
-    // Broadcasting multiplies sizes: [n, 1] with [1, n] is n^2 elements. Checked at the
-    // narrowest element type here; an op with wider elements allocates at most 8x this.
-    if let why = TensorLimits.violation(.uint8, shape: s) {
+    // Broadcasting multiplies sizes: [n, 1] with [1, n] is n^2 elements, checked at the real
+    // element size before anything is allocated.
+    if let why = TensorLimits.violation(dtype, shape: s) {
       throw OpError("broadcast output of \(shapes.map { "\($0)" }.joined(separator: ", ")): \(why)")
     }
     return s
@@ -85,7 +86,8 @@ extension BinaryArithmeticOperator {
   /// `apply` over `a` and `b` broadcast together.
   func combine(_ a: Tensor, _ b: Tensor) throws -> Tensor {
     try MathSupport.sameDType(a, b)
-    let shape = try MathSupport.broadcastShape([a.shape, b.shape])
+    // Half precision is computed in float32: the recursive call checks that size.
+    let shape = try MathSupport.broadcastShape([a.shape, b.shape], dtype: a.dtype)
     if a.dtype == .float {
       return Elementwise.zip(a, b, as: Float.self, shape: shape) { apply($0, $1) }
     }
@@ -155,7 +157,7 @@ extension ComparisonOperator {
     var a = a
     var b = b
     try MathSupport.sameDType(a, b)
-    let shape = try MathSupport.broadcastShape([a.shape, b.shape])
+    let shape = try MathSupport.broadcastShape([a.shape, b.shape], dtype: .bool)
     if a.dtype == .bool {
       a.dtype = .uint8
       b.dtype = .uint8
@@ -187,7 +189,7 @@ extension LogicalOperator {
     guard a.dtype == .bool, b.dtype == .bool else {
       throw OpError("expected bool inputs, got \(a.dtype) and \(b.dtype)")
     }
-    let shape = try MathSupport.broadcastShape([a.shape, b.shape])
+    let shape = try MathSupport.broadcastShape([a.shape, b.shape], dtype: .bool)
     return [Elementwise.zip(a, b, as: UInt8.self, shape: shape) { apply($0 != 0, $1 != 0) }]
   }
 }

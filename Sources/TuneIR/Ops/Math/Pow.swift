@@ -14,7 +14,9 @@ public struct Pow: DifferentiableBinaryOperator {
   public func forward(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
     let a = try MathSupport.required(inputs, 0)
     let b = try MathSupport.required(inputs, 1)
-    let shape = try MathSupport.broadcastShape([a.shape, b.shape])
+    // Anything but float ^ float is computed in double at the broadcast shape.
+    let wide: DType = a.dtype == .float && b.dtype == .float ? .float : .double
+    let shape = try MathSupport.broadcastShape([a.shape, b.shape], dtype: wide)
     if a.dtype == .float && b.dtype == .float {
       return [Elementwise.zip(a, b, as: Float.self, shape: shape) { Float.pow($0, $1) }]
     }

@@ -11,7 +11,7 @@ public struct Where: DifferentiableOperator {
     let y = try MathSupport.required(inputs, 2)
     guard c.dtype == .bool else { throw OpError("expected a bool condition, got \(c.dtype)") }
     try MathSupport.sameDType(x, y)
-    let shape = try MathSupport.broadcastShape([c.shape, x.shape, y.shape])
+    let shape = try MathSupport.broadcastShape([c.shape, x.shape, y.shape], dtype: x.dtype)
     if x.dtype == .string {
       let strings = (0..<Tensor.elementCount(shape)).map { i -> [UInt8] in
         let ci = Elementwise.naiveOffset(i, shape, c.shape)

@@ -91,14 +91,23 @@ public struct Resize: Operator {
       for (i, a) in axes.enumerated() {
         guard values[i] >= 0, values[i] < 1 << 31 else { throw OpError("sizes must be in [0, 2^31), got \(values)") }
         sizes[a] = Int(values[i])
-        scales[a] = Double(sizes[a]) / Double(x.shape[a])
+        guard x.shape[a] > 0 || sizes[a] == 0 else {
+          throw OpError("cannot resize the empty axis \(a) to \(sizes[a])")
+        }
+        // An empty axis stays empty; 0/0 would make a NaN scale.
+        scales[a] = x.shape[a] == 0 ? 1 : Double(sizes[a]) / Double(x.shape[a])
       }
       if keepAspectRatioPolicy != "stretch" {
-        let chosen = axes.map { scales[$0] }
+        let chosen = axes.filter { x.shape[$0] > 0 }.map { scales[$0] }
         let s = keepAspectRatioPolicy == "not_larger" ? chosen.min() ?? 1 : chosen.max() ?? 1
         for a in axes {
+          // One axis's scale applied to another, longer one can pass any Int: checked first.
+          let size = s * Double(x.shape[a]) + 0.5
+          guard size < Double(1 << 31) else {
+            throw OpError("sizes \(values) with keep_aspect_ratio_policy \(keepAspectRatioPolicy) give axis \(a) a size of \(size.rounded(.down)), over 2^31")
+          }
           scales[a] = s
-          sizes[a] = Int(s * Double(x.shape[a]) + 0.5)
+          sizes[a] = Int(size)
         }
       }
     } else if let scalesIn {
@@ -129,22 +138,80 @@ public struct Resize: Operator {
       }
       roi = full
     }
-    var tables = [ResizeKernel.AxisTable?](repeating: nil, count: rank)
+    var resized = [Bool](repeating: false, count: rank)
     for a in axes {
       let axisRoi = roi.map { ($0[a], $0[rank + a]) }
-      if scales[a] == 1 && sizes[a] == x.shape[a] && (axisRoi == nil || axisRoi! == (0, 1)) { continue }
+      resized[a] = !(scales[a] == 1 && sizes[a] == x.shape[a] && (axisRoi == nil || axisRoi! == (0, 1)))
+    }
+    // Every size is known now: check the output, the buffers between axes and the tables
+    // before building any of them.
+    try Resize.checkSizes(
+      input: x.shape, dtype: x.dtype, sizes: sizes,
+      taps: (0..<rank).map { a in
+        resized[a] ? Resize.tapCount(mode: mode, antialias: antialias, scale: scales[a]) : 0
+      })
+    var tables = [ResizeKernel.AxisTable?](repeating: nil, count: rank)
+    for a in 0..<rank where resized[a] {
       tables[a] = try Resize.table(
         inputSize: x.shape[a], outputSize: sizes[a], scale: scales[a], mode: mode,
         coordinateMode: coordinateMode, nearestMode: nearestMode, cubicCoefficient: cubicCoefficient,
-        excludeOutside: excludeOutside, antialias: antialias, roi: axisRoi)
-    }
-    guard Tensor.checkedElementCount(sizes.map { Int64($0) }, limit: 1 << 31) != nil else {
-      throw OpError("output shape \(sizes) is too large")
+        excludeOutside: excludeOutside, antialias: antialias, roi: roi.map { ($0[a], $0[rank + a]) })
     }
     let input = try NeuralSupport.asFloat(x, "X").elements(as: Float.self)
     let (values, shape) = ResizeKernel.resize(
       input, shape: x.shape, tables: tables, extrapolationValue: extrapolationValue)
     return [NeuralSupport.restore(Tensor(values, shape: shape), to: x.dtype)]
+  }
+
+  /// Most elements a Resize or Upsample output (or a buffer between two resized axes) may have.
+  public static let maxElements = 1 << 31
+
+  /// Taps per output index of a table for `mode` at `scale` (as `table` will build it), or nil
+  /// when the scale is not positive and finite or the antialiasing footprint is beyond 2^52.
+  public static func tapCount(mode: String, antialias: Bool, scale: Double) -> Int? {
+    switch mode {
+    case "linear" where antialias, "cubic" where antialias:
+      // The footprint `table` gives: 2 - 2·(⌊-support/s⌋ + 1) taps for s = min(scale, 1).
+      let s = min(scale, 1)
+      let support = mode == "linear" ? 1.0 : 2.0
+      guard s > 0, s.isFinite, support / s < Double(1 << 52) else { return nil }
+      return -2 * Int((-support / s).rounded(.down))
+    case "cubic": return 4
+    default: return 2  // nearest, linear
+    }
+  }
+
+  /// Checks that resizing a tensor of `input` shape and `dtype` to `sizes` fits, before any
+  /// table or buffer is built: the output, every buffer between two resized axes (the kernel
+  /// resizes one axis after another, in order, in float32, so a grown axis followed by a shrunk
+  /// one can need more than the output) and each axis's table (`taps[a]` taps per output index,
+  /// 0 for an axis left alone, nil when not computable) must be within `maxElements` elements
+  /// and `TensorLimits.maxBytes` bytes. All the arithmetic is overflow-checked.
+  public static func checkSizes(input: [Int], dtype: DType, sizes: [Int], taps: [Int?]) throws {
+    func check(_ shape: [Int], _ what: String) throws {
+      for t in dtype == .float ? [DType.float] : [.float, dtype] {
+        if let why = TensorLimits.violation(t, shape: shape) { throw OpError("\(what) is too large: \(why)") }
+      }
+      guard Tensor.checkedElementCount(shape.map { Int64($0) }, limit: maxElements) != nil else {
+        throw OpError("\(what) \(shape) is too large: over \(maxElements) elements")
+      }
+    }
+    try check(sizes, "output")
+    var current = input
+    for a in 0..<input.count where taps[a] != 0 {
+      current[a] = sizes[a]
+      if current != sizes { try check(current, "the buffer after resizing axis \(a)") }
+    }
+    for a in 0..<input.count where taps[a] != 0 && sizes[a] > 0 {
+      let what = "the resize table of axis \(a) (\(sizes[a]) outputs)"
+      guard let n = taps[a] else { throw OpError("\(what): scale is not positive and finite or too small") }
+      // Per tap an index (Int) and a weight (Float); per output an extrapolation flag.
+      let perOutput = MemoryLayout<Int>.size * n + MemoryLayout<Float>.size * n + MemoryLayout<Bool>.size
+      let (bytes, o) = sizes[a].multipliedReportingOverflow(by: perOutput)
+      guard !o, bytes <= TensorLimits.maxBytes else {
+        throw OpError("\(what) with \(n) taps each is too large: it needs \(o ? "over 2^63" : "\(bytes)") bytes, over the limit of \(TensorLimits.maxBytes) bytes per tensor (ONNX_TUNE_MAX_TENSOR_BYTES)")
+      }
+    }
   }
 
   /// The 1-D resampling table for one axis, following the ONNX reference evaluator

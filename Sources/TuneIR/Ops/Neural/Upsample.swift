@@ -25,14 +25,22 @@ public struct Upsample: Operator {
     guard scales.count == x.rank else {
       throw OpError("scales has \(scales.count) values, expected one per axis (\(x.rank))")
     }
-    var tables = [ResizeKernel.AxisTable?](repeating: nil, count: x.rank)
+    var sizes = x.shape
     for a in 0..<x.rank where scales[a] != 1 {
       guard scales[a] > 0, scales[a].isFinite, Double(scales[a]) * Double(x.shape[a]) < 1e9 else {
         throw OpError("scales must be positive and finite with outputs under 1e9 elements, got \(scales)")
       }
+      sizes[a] = Int(Double(scales[a]) * Double(x.shape[a]))
+    }
+    // The output, the buffers between axes and the tables fit before any is built.
+    try Resize.checkSizes(
+      input: x.shape, dtype: x.dtype, sizes: sizes,
+      taps: (0..<x.rank).map { scales[$0] != 1 ? Resize.tapCount(mode: mode, antialias: false, scale: Double(scales[$0])) : 0 })
+    var tables = [ResizeKernel.AxisTable?](repeating: nil, count: x.rank)
+    for a in 0..<x.rank where scales[a] != 1 {
       tables[a] = try Resize.table(
-        inputSize: x.shape[a], outputSize: Int(Double(scales[a]) * Double(x.shape[a])),
-        scale: Double(scales[a]), mode: mode, coordinateMode: "asymmetric", nearestMode: "floor")
+        inputSize: x.shape[a], outputSize: sizes[a], scale: Double(scales[a]), mode: mode,
+        coordinateMode: "asymmetric", nearestMode: "floor")
     }
     let input = try NeuralSupport.asFloat(x, "X").elements(as: Float.self)
     let (values, shape) = ResizeKernel.resize(input, shape: x.shape, tables: tables, extrapolationValue: 0)
