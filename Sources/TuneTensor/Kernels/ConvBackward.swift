@@ -236,48 +236,4 @@ extension ConvKernel {
       }
     }
   }
-
-  /// The inverse of `gather`: `rows × width` positions of the tile (`tileW` vectors per row)
-  /// back to `lanes` (≤ 8) planes of `plane` floats, eight positions at a time.
-  @inline(__always)
-  static func untile(
-    _ tile: UnsafePointer<Lanes>, tileW: Int, rows: Int, width: Int, lanes: Int, into out: UnsafeMutablePointer<Float>,
-    plane: Int
-  ) {
-    let count = rows * width
-    var p = 0
-    var src = tile
-    var c = 0
-    let skip = tileW - width
-    @inline(__always) func next() -> Lanes {
-      let v = src.pointee
-      src += 1
-      c += 1
-      if c == width { (c, src) = (0, src + skip) }
-      return v
-    }
-    if lanes == 8 {
-      @inline(__always) func store(_ k: Int, _ x: Lanes) {
-        UnsafeMutableRawPointer(out + k * plane + p).storeBytes(of: x, as: Lanes.self)
-      }
-      while p + 8 <= count {
-        var v = Octet(next(), next(), next(), next(), next(), next(), next(), next())
-        v.transpose()
-        store(0, v.v0)
-        store(1, v.v1)
-        store(2, v.v2)
-        store(3, v.v3)
-        store(4, v.v4)
-        store(5, v.v5)
-        store(6, v.v6)
-        store(7, v.v7)
-        p += 8
-      }
-    }
-    while p < count {
-      let v = next()
-      for k in 0..<lanes { out[k * plane + p] = v[k] }
-      p += 1
-    }
-  }
 }

@@ -102,7 +102,7 @@ extension ConvKernel {
         }
         Self.activate(results, plane, activation)
         let out = output + (n * channels + c0) * plane
-        scatter(results, count: plane, lanes: lanes, into: out, plane: plane)
+        untile(results, tileW: ow, rows: oh, width: ow, lanes: lanes, into: out, plane: plane)
         if let sum = epilogue.sum {
           for k in 0..<lanes {
             let offset = (n * channels + c0 + k) * plane
@@ -165,19 +165,31 @@ extension ConvKernel {
     }
   }
 
-  /// Writes `count` vectors of `lanes` (≤ 8) channels back to `lanes` planes of `plane` floats.
+  /// The inverse of `gather`: `rows × width` positions of the tile (`tileW` vectors per row)
+  /// back to `lanes` (≤ 8) planes of `plane` floats, eight positions at a time.
   @inline(__always)
-  static func scatter(
-    _ results: UnsafePointer<Lanes>, count: Int, lanes: Int, into out: UnsafeMutablePointer<Float>, plane: Int
+  static func untile(
+    _ tile: UnsafePointer<Lanes>, tileW: Int, rows: Int, width: Int, lanes: Int, into out: UnsafeMutablePointer<Float>,
+    plane: Int
   ) {
+    let count = rows * width
     var p = 0
+    var src = tile
+    var c = 0
+    let skip = tileW - width
+    @inline(__always) func next() -> Lanes {
+      let v = src.pointee
+      src += 1
+      c += 1
+      if c == width { (c, src) = (0, src + skip) }
+      return v
+    }
     if lanes == 8 {
       @inline(__always) func store(_ k: Int, _ x: Lanes) {
         UnsafeMutableRawPointer(out + k * plane + p).storeBytes(of: x, as: Lanes.self)
       }
       while p + 8 <= count {
-        let r = results + p
-        var v = Octet(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
+        var v = Octet(next(), next(), next(), next(), next(), next(), next(), next())
         v.transpose()
         store(0, v.v0)
         store(1, v.v1)
@@ -191,7 +203,7 @@ extension ConvKernel {
       }
     }
     while p < count {
-      let v = results[p]
+      let v = next()
       for k in 0..<lanes { out[k * plane + p] = v[k] }
       p += 1
     }
