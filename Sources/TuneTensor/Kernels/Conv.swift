@@ -71,6 +71,13 @@ public enum ConvKernel {
     }
   }
 
+  /// How many of `available` images go side by side into one product: enough for about
+  /// `targetColumns` columns, within `columnBudget` floats of columns (`reduction` rows).
+  static func imagesPerProduct(_ available: Int, positions: Int, reduction: Int) -> Int {
+    let wide = max(1, min(available, (targetColumns + positions - 1) / max(positions, 1)))
+    return max(1, min(wide, columnBudget / max(1, reduction * positions)))
+  }
+
   /// The GEMM convolution of the images in `images`; `serial` keeps every step on the calling
   /// thread (the caller splits the batch), otherwise each step spreads itself over the workers.
   static func forwardImages(
@@ -120,8 +127,7 @@ public enum ConvKernel {
       }
       return
     }
-    var chunk = max(1, min(images.count, (targetColumns + outCount - 1) / outCount))
-    chunk = max(1, min(chunk, columnBudget / max(1, kg * outCount)))
+    let chunk = imagesPerProduct(images.count, positions: outCount, reduction: kg)
     let ld = chunk * outCount
     let columns = UnsafeMutablePointer<Float>.allocate(capacity: kg * ld)
     defer { columns.deallocate() }

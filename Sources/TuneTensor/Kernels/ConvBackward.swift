@@ -83,8 +83,7 @@ extension ConvKernel {
     // Images are taken a few at a time (like the forward pass) so that each product is wide
     // enough and the weights are packed once per chunk, not once per image: ∂Y of the chunk is
     // staged as [M/g, count·P], the columns as [K, count·P].
-    var chunk = max(1, min(images.count, (targetColumns + p - 1) / p))
-    chunk = max(1, min(chunk, columnBudget / max(1, k * p)))
+    let chunk = imagesPerProduct(images.count, positions: p, reduction: k)
     let width = chunk * p
     let columns = pointwise && chunk == 1 ? nil : UnsafeMutablePointer<Float>.allocate(capacity: k * width)
     defer { columns?.deallocate() }
