@@ -56,8 +56,7 @@ extension ConvKernel {
   }
 
   /// The GEMM gradients of the images in `images`, added to `gradInput` (zero on entry) and
-  /// `gradWeight`;
-  /// `serial` keeps every product on the calling thread.
+  /// `gradWeight`; `serial` keeps every product on the calling thread.
   static func backwardImages(
     _ g: ConvGeometry, _ images: Range<Int>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?,

@@ -1,8 +1,8 @@
 import TuneTensor
 
 /// Gradient of `Conv` (any group count, strides, dilations, pads): ∂X and ∂W by
-/// `ConvKernel.backward` (GEMM per image and group over the forward pass's im2col layout, or
-/// the depthwise kernel), ∂B = Σ over images and positions of ∂Y.
+/// `ConvKernel.backward` (GEMM per chunk of images and group over the forward pass's im2col
+/// layout, or the depthwise kernel), ∂B = Σ over images and positions of ∂Y.
 extension Conv: DifferentiableOperator {
   public func backward(
     inputs: [Tensor?], outputs: [Tensor], saved: [Tensor], outputGradients: [Tensor?], needed: [Bool],
@@ -14,8 +14,9 @@ extension Conv: DifferentiableOperator {
     let g = try geometry(input: x.shape, weight: w.shape)
     let needX = needed[0]
     let needW = needed.count > 1 && needed[1]
-    var dx = needX ? Tensor(zeros: .float, shape: x.shape) : nil
-    var dw = needW ? Tensor(zeros: .float, shape: w.shape) : nil
+    // (ConvKernel.backward overwrites both.)
+    var dx = needX ? Tensor(uninitialized: .float, shape: x.shape) : nil
+    var dw = needW ? Tensor(uninitialized: .float, shape: w.shape) : nil
     x.withElements(as: Float.self) { xp in
       w.withElements(as: Float.self) { wp in
         dy.withElements(as: Float.self) { gp in
