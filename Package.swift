@@ -60,7 +60,7 @@ let package = Package(
     // Reader and writer: the only module that touches protobuf-c.
     .target(name: "TuneONNX", dependencies: ["TuneIR", "TuneTensor", "COnnxProto"]),
     // Execution plan and executor.
-    .target(name: "TuneRuntime", dependencies: ["TuneIR", "TuneTensor", "CBLAS"], swiftSettings: vectorSettings),
+    .target(name: "TuneRuntime", dependencies: ["TuneIR", "TuneTensor", "CBLAS", "CKernels"], swiftSettings: vectorSettings),
     // Backward driver, losses, optimizers, trainer.
     .target(name: "TuneTrain", dependencies: ["TuneRuntime", "TuneONNX", "TuneIR", "TuneTensor"], swiftSettings: vectorSettings),
     // Datasets: image folders (libpng, libjpeg), .npy/.npz, CSV; preprocessing, augmentation.

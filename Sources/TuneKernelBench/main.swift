@@ -73,6 +73,10 @@ ComputeThreads.set(options.threads)
 if ProcessInfo.processInfo.environment["ONNX_TUNE_DEPTHWISE"] == "plane" { ConvKernel.useBlockedDepthwise = false }
 // ONNX_TUNE_POINTWISE=gemm keeps 1x1 convolutions on im2col + sgemm.
 if ProcessInfo.processInfo.environment["ONNX_TUNE_POINTWISE"] == "gemm" { ConvKernel.usePointwiseKernel = false }
+// ONNX_TUNE_WINDOWED=gemm keeps the other convolutions on im2col + sgemm too.
+if ProcessInfo.processInfo.environment["ONNX_TUNE_WINDOWED"] == "gemm" { ConvKernel.useWindowedKernel = false }
+// ONNX_TUNE_PACK_FROM=N: the C kernels pack the weights from N strips of 16 columns on.
+if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_PACK_FROM"].flatMap(Int.init) { ConvKernel.packWeightsFromStrips = n }
 AllocatorTuning.keepFreedMemory()
 
 func printLine(_ line: String) {

@@ -15,8 +15,13 @@ typedef struct {
   float p0, p1;
 } otk_epilogue;
 
-/* Floats of scratch one call of otk_pointwise_columns needs: K·16 + 6·16 (+ alignment). */
-size_t otk_pointwise_scratch_size(int k);
+/* Floats of scratch one call of otk_pointwise_columns needs. */
+size_t otk_pointwise_scratch_size(int m, int k);
+
+/* The weights [M×K] rearranged for the kernels below: blocks of six rows, each K×6 (rows past M
+   zero), otk_packed_weights_size(m, k) floats. Worth it when many strips read them. */
+size_t otk_packed_weights_size(int m, int k);
+void otk_pack_weights(const float *w, int m, int k, float *packed);
 
 /* How output positions read the input planes of a 1×1 convolution with strides: output position
    q (of out_width per row) reads input position (q / out_width)·row_step + (q % out_width)·
@@ -29,11 +34,38 @@ typedef struct {
 
 /* A 1×1 convolution (group 1, no padding) with weights w [M×K] (row-major) over output columns [col0, col1) of the images side
    by side: column j is output position j % p of image j / p. Input image n, channel k starts at
-   x[n·x_image + k·in->plane]; output image n, channel m, position q is y[n·y_image + m·p + q]
+   x[n·x_image + k·in->plane]; `packed` is NULL or otk_pack_weights(w) (same results). Output image n, channel m, position q is y[n·y_image + m·p + q]
    (and so is the epilogue's sum). Every output of those columns is written. Only on CPUs with
    AVX2 and FMA. */
 void otk_pointwise_columns(
-  const float *w, int m, int k, const float *x, ptrdiff_t x_image, const otk_subsample *in, int p, long col0,
+  const float *w, const float *packed, int m, int k, const float *x, ptrdiff_t x_image, const otk_subsample *in, int p, long col0,
   long col1, float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch);
+
+/* A 2-D convolution window: input planes in_h×in_w, output rows of out_w positions. */
+typedef struct {
+  int in_h, in_w, out_w;
+  int kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+} otk_window;
+
+/* Floats of scratch one call of otk_conv_columns needs (k = channels·taps, taps = kernel_h·kernel_w). */
+size_t otk_conv_scratch_size(int m, int k, int taps);
+
+/* A 2-D convolution (group 1) with weights w [M×K], K = channels·kernel_h·kernel_w (row-major,
+   as ONNX stores them), over output columns [col0, col1) of the images side by side (column j:
+   output position j % p of image j / p): each strip of 16 columns is gathered into a K×16 panel
+   straight from the NCHW images (zeros outside them), then multiplied as otk_pointwise_columns
+   does. Input image n, channel c starts at x[n·x_image + c·in_h·in_w]; the output and epilogue as
+   for otk_pointwise_columns. Only on CPUs with AVX2 and FMA. */
+void otk_conv_columns(
+  const float *w, const float *packed, int m, int channels, const float *x, ptrdiff_t x_image, const otk_window *win, int p, long col0,
+  long col1, float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch);
+
+/* OpenBLAS's kernel set (openblas_get_corename, e.g. "Haswell"), or NULL when the BLAS does not say. */
+const char *otk_blas_core(void);
+
+/* On AMD Zen 4, when OPENBLAS_CORETYPE is unset and OpenBLAS chose its AVX-512 kernels (Cooper
+   Lake, SkylakeX), switches it to its Haswell (AVX2) kernels, faster there (blas_core.c). Call
+   before any BLAS call, from one thread. Returns 1 when it switched. */
+int otk_blas_prefer_avx2_on_zen4(void);
 
 #endif

@@ -58,6 +58,10 @@ public enum ConvKernel {
       pointwise(g, input: input, weight: weight, bias: bias, output: output, epilogue: epilogue)
       return
     }
+    if prefersWindowedKernel(g) {
+      windowed(g, input: input, weight: weight, bias: bias, output: output, epilogue: epilogue)
+      return
+    }
     // With our own worker pool driving a single-threaded BLAS, a batch is split into one range
     // of images per worker, each run start to finish on one core (one fork-join per Conv);
     // otherwise (a batch of one, or BLAS threading itself) the work inside is spread instead.

@@ -40,13 +40,7 @@ extension ConvKernel {
     let (m, k, p) = (g.outputChannels, g.inputChannels, g.window.outputCount)
     let columns = g.batch * p
     if columns == 0 || m == 0 { return }
-    var e = otk_epilogue(bias: bias, sum: epilogue.sum, activation: 0, p0: 0, p1: 0)
-    switch epilogue.activation {
-    case .identity: break
-    case .relu: e.activation = 1
-    case .clip(let lo, let hi): (e.activation, e.p0, e.p1) = (2, lo, hi)
-    case .leakyRelu(let alpha): (e.activation, e.p0) = (3, alpha)
-    }
+    let e = cEpilogue(bias: bias, epilogue)
     let w = g.window
     var sub = otk_subsample(out_width: Int32(p), row_step: p, column_step: 1, plane: w.imageCount)
     if !w.isPointwise {
@@ -57,16 +51,18 @@ extension ConvKernel {
         plane: w.imageCount)
     }
     let strips = (columns + 15) / 16
-    let scratchSize = otk_pointwise_scratch_size(Int32(k))
-    withUnsafePointer(to: e) { ep in
-      withUnsafePointer(to: sub) { sp in
-        let shared = UncheckedSendable((ep, sp))
-        ParallelKernels.runRanges(strips, cost: 16 * m * k) { range in
-          let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchSize)
-          defer { scratch.deallocate() }
-          otk_pointwise_columns(
-            weight, Int32(m), Int32(k), input, k * w.imageCount, shared.value.1, Int32(p), range.lowerBound * 16,
-            min(range.upperBound * 16, columns), output, m * p, shared.value.0, scratch)
+    let scratchSize = otk_pointwise_scratch_size(Int32(m), Int32(k))
+    withPackedWeights(weight, m: m, k: k, strips: strips) { packed in
+      withUnsafePointer(to: e) { ep in
+        withUnsafePointer(to: sub) { sp in
+          let shared = UncheckedSendable((ep, sp, packed))
+          ParallelKernels.runRanges(strips, cost: 16 * m * k) { range in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchSize)
+            defer { scratch.deallocate() }
+            otk_pointwise_columns(
+              weight, shared.value.2, Int32(m), Int32(k), input, k * w.imageCount, shared.value.1, Int32(p),
+              range.lowerBound * 16, min(range.upperBound * 16, columns), output, m * p, shared.value.0, scratch)
+          }
         }
       }
     }

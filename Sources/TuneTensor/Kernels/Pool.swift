@@ -132,8 +132,9 @@ public enum PoolKernel {
     }
   }
 
-  /// Max pooling without indices (the common case): per-output kernel ranges read from flat
-  /// buffers, NaN propagating as in the general path.
+  /// Max pooling without indices (the common case), separably: per output row, the maximum of
+  /// the window's input rows over every column (eight columns at a time), then per output the
+  /// maximum of that row's window columns. NaN propagates as in the general path.
   static func maxPool2D(
     planes: Int, plane: Int, outputSize: (Int, Int), rows: [Range<Int>], cols: [Range<Int>],
     origin: (Int, Int), strides: (Int, Int), dilations: (Int, Int), imageWidth iw: Int,
@@ -152,19 +153,24 @@ public enum PoolKernel {
         colLo.withUnsafeBufferPointer { colLo in
           colHi.withUnsafeBufferPointer { colHi in
             ParallelKernels.run(planes, cost: cost) { p in
-              let src = input + p * plane
-              let dst = output + p * oh * ow
-              for y in 0..<oh {
-                let y0 = y * sh - ph
-                let (jLo, jHi) = (rowLo[y], rowHi[y])
-                let d = dst + y * ow
-                for x in 0..<ow {
-                  let x0 = x * sw - pw
-                  var best = -Float.infinity
-                  var unordered: UInt8 = 0  // a NaN was seen (kept branch-free)
-                  var j = jLo
-                  while j < jHi {
-                    let row = src + (y0 + j * dh) * iw + x0
+              withUnsafeTemporaryAllocation(of: Float.self, capacity: max(iw, 1)) { buffer in
+                let t = buffer.baseAddress!
+                let src = input + p * plane
+                let dst = output + p * oh * ow
+                for y in 0..<oh {
+                  let y0 = y * sh - ph
+                  let (jLo, jHi) = (rowLo[y], rowHi[y])
+                  if jLo < jHi {
+                    columnMax(
+                      rows: src + (y0 + jLo * dh) * iw, count: jHi - jLo, rowStep: dh * iw, width: iw, into: t)
+                  } else {
+                    t.update(repeating: -.infinity, count: iw)
+                  }
+                  let d = dst + y * ow
+                  for x in 0..<ow {
+                    let row = t + (x * sw - pw)
+                    var best = -Float.infinity
+                    var unordered: UInt8 = 0  // a NaN was seen (kept branch-free)
                     var i = colLo[x]
                     let iHi = colHi[x]
                     while i < iHi {
@@ -173,15 +179,40 @@ public enum PoolKernel {
                       unordered |= v.isNaN ? 1 : 0
                       i += 1
                     }
-                    j += 1
+                    d[x] = unordered != 0 ? .nan : best
                   }
-                  d[x] = unordered != 0 ? .nan : best
                 }
               }
             }
           }
         }
       }
+    }
+  }
+
+  /// `t[i]` = the maximum of `rows[r·rowStep + i]` over `count` ≥ 1 rows, NaN when any is NaN.
+  @inline(__always)
+  static func columnMax(
+    rows: UnsafePointer<Float>, count: Int, rowStep: Int, width: Int, into t: UnsafeMutablePointer<Float>
+  ) {
+    t.update(from: rows, count: width)
+    var r = 1
+    while r < count {
+      let row = rows + r * rowStep
+      var i = 0
+      while i + 8 <= width {
+        let v = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
+        let m = UnsafeRawPointer(t + i).loadUnaligned(as: SIMD8<Float>.self)
+        let take = (v .> m) .| (v .!= v)
+        UnsafeMutableRawPointer(t + i).storeBytes(of: m.replacing(with: v, where: take), as: SIMD8<Float>.self)
+        i += 8
+      }
+      while i < width {
+        let v = row[i]
+        if v > t[i] || v.isNaN { t[i] = v }
+        i += 1
+      }
+      r += 1
     }
   }
 

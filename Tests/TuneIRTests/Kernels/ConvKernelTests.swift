@@ -286,6 +286,59 @@ let kernelModeLock = NSLock()
     }
   }
 
+  /// The AVX2/FMA windowed kernel on its own, weights read in place and packed, against the
+  /// definition with every epilogue (tolerance 1e-4 absolute + relative): 2-D windows with
+  /// strides 1 and 2 (the vector gathers) and 3 (not in `windowedApplies`, the scalar gather),
+  /// dilation, pads, rows longer than a strip and strips spanning rows and images, K over one
+  /// 256-row slice, M off the 6-row blocks (tails of 1, 3 and 4 rows).
+  @Test(
+    .enabled(if: ConvKernel.hasPointwiseKernel),
+    arguments: [
+      Case(batch: 2, c: 5, m: 7, groups: 1, image: [7, 6], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1]),
+      Case(batch: 3, c: 40, m: 13, groups: 1, image: [9, 20], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1]),
+      Case(batch: 2, c: 3, m: 64, groups: 1, image: [40, 38], kernel: [7, 7], strides: [2, 2], dilations: [1, 1], pads: [3, 3]),
+      Case(batch: 4, c: 8, m: 10, groups: 1, image: [8, 8], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1]),
+      Case(batch: 2, c: 4, m: 5, groups: 1, image: [9, 9], kernel: [3, 3], strides: [1, 1], dilations: [2, 2], pads: [2, 2]),
+      Case(batch: 1, c: 2, m: 3, groups: 1, image: [5, 7], kernel: [2, 5], strides: [2, 1], dilations: [1, 1], pads: [0, 3]),
+      Case(batch: 3, c: 6, m: 4, groups: 1, image: [5, 5], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [0, 0]),
+      Case(batch: 2, c: 3, m: 9, groups: 1, image: [11, 23], kernel: [3, 3], strides: [1, 3], dilations: [1, 1], pads: [1, 1]),
+    ])
+  func windowedKernelMatchesNaive(_ c: Case) {
+    let g = c.geometry
+    let x = randomFloats(g.batch * c.c * g.window.imageCount, seed: 51)
+    let w = randomFloats(c.m * c.c * g.window.kernelCount, seed: 52)
+    let b = randomFloats(c.m, seed: 53)
+    let count = g.batch * c.m * g.window.outputCount
+    let z = randomFloats(count, seed: 54)
+    var naive = [Float](repeating: .nan, count: count)
+    ConvKernel.forwardNaive(g, input: x, weight: w, bias: b, output: &naive)
+    kernelModeLock.lock()
+    defer { kernelModeLock.unlock() }
+    let saved = ConvKernel.packWeightsFromStrips
+    defer { ConvKernel.packWeightsFromStrips = saved }
+    var first: [Float]?
+    for packFrom in [Int.max, 0] {
+      ConvKernel.packWeightsFromStrips = packFrom
+      for act in Self.activations {
+        for withSum in [false, true] {
+          var fast = [Float](repeating: .nan, count: count)
+          z.withUnsafeBufferPointer { zp in
+            ConvKernel.windowed(
+              g, input: x, weight: w, bias: b, output: &fast,
+              epilogue: ConvEpilogue(sum: withSum ? zp.baseAddress : nil, activation: act))
+          }
+          let expected = (0..<count).map { Self.reference(act, withSum ? naive[$0] + z[$0] : naive[$0]) }
+          let worst = zip(fast, expected).map { abs($0 - $1) - 1e-4 * abs($1) }.max() ?? 0
+          #expect(worst <= 1e-4, "\(c) \(act) sum \(withSum) packed \(packFrom == 0)")
+          if case .identity = act, !withSum {
+            // Packed or in place, the same sums in the same order.
+            if let first { #expect(fast == first, "\(c): packed and in-place weights differ") } else { first = fast }
+          }
+        }
+      }
+    }
+  }
+
   /// The 1x1 cases above (strided too) are the ones `forward` sends to the pointwise kernel, so
   /// `forwardMatchesNaive` and `epilogueEqualsSeparateSteps` check it there.
   @Test(.enabled(if: ConvKernel.hasPointwiseKernel))
