@@ -47,7 +47,9 @@ struct FeatureCacheRun {
       } catch {
         throw FeatureCacheRefusal("the head cannot be trained on its own: \(error)")
       }
-      let session = try InferenceSession(model: split.backbone)
+      // Optimized as the Trainer runs a frozen prefix (BatchNorm folded, Conv fused): the same
+      // features as uncached training.
+      let session = try InferenceSession(model: split.backbone, optimize: true)
       let total = trainSet.count + (valSet?.count ?? 0)
       var storage: FeatureStore.Storage?
       func makeStore(_ dataset: any Dataset, rowShape: [Int]) throws -> FeatureStore {

@@ -1,7 +1,8 @@
 import TuneTensor
 
 /// Folds a `BatchNormalization` (inference form) into the `Conv` or `Gemm` before it, for
-/// deployment export only (a folded BatchNorm cannot train):
+/// deployment export and for the frozen part of a model being trained (a folded BatchNorm
+/// cannot train):
 ///
 ///     f = scale / sqrt(var + epsilon)
 ///     W'[c, ...] = W[c, ...] * f[c]           (Gemm: the output column c of alpha * B)
@@ -11,12 +12,19 @@ import TuneTensor
 /// constant, and the BatchNorm has one used output. The folded weights are new initializers
 /// (`<node>.bn_folded_weight`, `.bn_folded_bias`); the originals are left to
 /// `DeadNodeElimination`.
+///
+/// With `keeping: trainable`, a pair is left as written when the Conv/Gemm or the BatchNorm
+/// reads a value computed from one of those initializers (`Graph.values(dependingOn:)`): a
+/// trainable weight, scale or bias, or anything downstream of one, must keep its gradient.
 public struct BatchNormFolding: GraphPass {
   public let name = "BatchNormFolding"
-  public init() {}
+  /// Initializers being trained: nothing that depends on them is folded.
+  public let trainable: Set<String>
+  public init(keeping trainable: Set<String> = []) { self.trainable = trainable }
 
   public func patch(for model: Model) throws -> GraphPatch {
     let graph = model.graph!
+    let dependent = graph.values(dependingOn: trainable)
     let producer = graph.producerIndex
     let consumers = graph.consumerIndices
     let outputs = Set(graph.outputs.compactMap(\.name))
@@ -28,6 +36,7 @@ public struct BatchNormFolding: GraphPass {
       guard let pi = producer[bn.inputs[0]], consumers[bn.inputs[0]]?.count == 1, !outputs.contains(bn.inputs[0]) else { continue }
       let layer = graph.nodes[pi]
       guard layer.isStandard("Conv") || layer.isStandard("Gemm"), layer.outputs.count == 1 else { continue }
+      if (layer.inputs + bn.inputs).contains(where: dependent.contains) { continue }
       func floats(_ name: String) -> [Float]? {
         guard let t = graph.constantTensor(name)?.tensor, t.dtype == .float else { return nil }
         return t.floatValues()

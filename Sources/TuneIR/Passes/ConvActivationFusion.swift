@@ -11,9 +11,14 @@ import TuneTensor
 /// has exactly the Conv output's shape (no broadcasting). The results equal the unfused
 /// graph's bit for bit: bias, sum and activation are applied in the same order. The model
 /// must import the `com.microsoft` opset (`ConvActivationFusion.prepare` adds it).
+///
+/// With `keeping: trainable`, nodes reading a value computed from one of those initializers
+/// (`Graph.values(dependingOn:)`) are left as written: FusedConv has no gradient rule.
 public struct ConvActivationFusion: GraphPass {
   public let name = "ConvActivationFusion"
-  public init() {}
+  /// Initializers being trained: nothing that depends on them is fused.
+  public let trainable: Set<String>
+  public init(keeping trainable: Set<String> = []) { self.trainable = trainable }
 
   /// Adds the `com.microsoft` opset import the fused nodes need, if missing.
   public static func prepare(_ model: inout Model) {
@@ -25,6 +30,7 @@ public struct ConvActivationFusion: GraphPass {
   public func patch(for model: Model) throws -> GraphPatch {
     let graph = model.graph!
     let consumers = graph.consumerIndices
+    let dependent = graph.values(dependingOn: trainable)
     let outputs = Set(graph.outputs.compactMap(\.name))
     var shapes: ShapeInference?
     var patch = GraphPatch()
@@ -79,6 +85,7 @@ public struct ConvActivationFusion: GraphPass {
       if sum == nil && act == nil { continue }
       if act != nil { last = actNode.outputs[0] }
       guard actNode.outputs.count >= 1 else { continue }
+      if ([ci] + removed).contains(where: { graph.nodes[$0].inputs.contains(where: dependent.contains) }) { continue }
 
       var node = conv
       node.domain = "com.microsoft"

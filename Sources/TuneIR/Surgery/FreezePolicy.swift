@@ -262,6 +262,21 @@ extension Graph {
     return out
   }
 
+  /// `names` and every value computed from one of them, transitively through the nodes (a
+  /// node reading one from inside a subgraph counts as reading it). Empty when `names` is.
+  public func values(dependingOn names: Set<String>) -> Set<String> {
+    guard !names.isEmpty else { return [] }
+    let consumers = consumerIndices
+    var reached = names
+    var stack = Array(names)
+    while let v = stack.popLast() {
+      for i in consumers[v] ?? [] {
+        for o in nodes[i].outputs where !o.isEmpty && reached.insert(o).inserted { stack.append(o) }
+      }
+    }
+    return reached
+  }
+
   /// Node `index` and every node it (transitively) depends on.
   public func ancestors(ofNode index: Int) -> Set<Int> {
     let producer = producerIndex

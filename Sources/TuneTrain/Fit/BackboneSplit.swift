@@ -26,7 +26,7 @@ public struct FeatureCacheRefusal: Error, CustomStringConvertible, Sendable {
 /// ```swift
 /// let split = try BackboneSplit(model: model, input: "input", featureTensor: "features",
 ///                               output: "logits", trainable: ["fc.weight", "fc.bias"])
-/// let session = try InferenceSession(model: split.backbone)
+/// let session = try InferenceSession(model: split.backbone, optimize: true)
 /// let features = try session.run(["input": x])["features"]!
 /// ```
 public struct BackboneSplit: Sendable {
@@ -162,8 +162,10 @@ extension BackboneSplit {
   /// Runs the backbone (inference mode) over every example of `source`, `batchSize` at a time in
   /// index order, and keeps the feature tensor of each in a ``FeatureStore``: the source the
   /// head trains on in place of `source`. `source` must give every example it is asked for.
+  /// The backbone runs with the inference rewrites (`InferenceSession(optimize: true)`), as
+  /// `Trainer` runs a frozen prefix, so cached and uncached training see the same features.
   public func cacheFeatures(of source: BatchSource, batchSize: Int, storage: FeatureStore.Storage) throws -> FeatureStore {
-    let session = try InferenceSession(model: backbone)
+    let session = try InferenceSession(model: backbone, optimize: true)
     var store: FeatureStore?
     for start in stride(from: 0, to: source.count, by: batchSize) {
       let rows = Array(start..<min(start + batchSize, source.count))

@@ -51,8 +51,19 @@ public struct TrainingError: Error, CustomStringConvertible, Sendable {
 /// let history = try trainer.fit(train: data, validation: validation, configuration: config)
 /// try ONNXWriter.write(trainer.trainedModel(), toPath: "tuned.onnx")
 /// ```
+///
+/// The part of the graph no trainable weight influences (the frozen backbone) runs with the
+/// rewrites of `InferenceSession(optimize: true)`: BatchNormalization folded into the Conv or
+/// Gemm before it, Conv fused with the Add and activation after it. So the frozen prefix computes
+/// exactly what an optimized inference session over it gives (the feature cache), and faster.
+/// Everything that depends on a trainable weight, a BatchNorm that trains included, stays as
+/// written. `trainedModel()` and checkpoints hold the original graph.
 public final class Trainer {
+  /// The model as given: `trainedModel()` puts the trained weights into it.
   public let model: Model
+  /// The model `program` runs: `model` with the frozen prefix rewritten (sharing every tensor it
+  /// did not rewrite with `model`), or `model` itself when that is off or does not apply.
+  public let executionModel: Model
   public let program: GradientProgram
   public let input: String
   /// Current values of the trainable weights.
@@ -64,12 +75,20 @@ public final class Trainer {
   /// - Parameters:
   ///   - input: the graph input fed with features (default: the only non-initializer input).
   ///   - output: the output the loss reads (default: the first graph output).
+  ///   - optimizeFrozen: run the frozen prefix with the inference rewrites (see above); when
+  ///     they do not apply (a pass or the plan fails), the model runs as written.
   public init(
     model: Model, trainable: Set<String>, input: String? = nil, output: String? = nil,
-    operators: OperatorResolver = .standard
+    operators: OperatorResolver = .standard, optimizeFrozen: Bool = true
   ) throws {
     self.model = model
-    let plan = try ExecutionPlan(model: model, operators: operators)
+    let plan: ExecutionPlan
+    if optimizeFrozen, let (m, p) = Self.optimizedFrozenPrefix(model, trainable: trainable, operators: operators) {
+      (executionModel, plan) = (m, p)
+    } else {
+      executionModel = model
+      plan = try ExecutionPlan(model: model, operators: operators)
+    }
     guard let out = output ?? plan.outputs.first?.name else { throw TrainingError("the model has no outputs") }
     program = try GradientProgram(plan: plan, trainable: trainable, output: out)
     if let input {
@@ -91,10 +110,38 @@ public final class Trainer {
     parameters = p
   }
 
+  /// `model` with the inference rewrites (`InferenceSession`'s, in its order) applied to what
+  /// does not depend on `trainable`, and its plan; nil when nothing changed or the rewrite does
+  /// not apply (a pass or the plan fails, or a trainable weight is gone).
+  static func optimizedFrozenPrefix(_ model: Model, trainable: Set<String>, operators: OperatorResolver)
+    -> (Model, ExecutionPlan)?
+  {
+    guard model.graph != nil else { return nil }
+    var m = model
+    ConvActivationFusion.prepare(&m)
+    guard
+      let reports = try? PassDriver.run(
+        [
+          BatchNormFolding(keeping: trainable), DeadNodeElimination(), ConvActivationFusion(keeping: trainable),
+          DeadNodeElimination(),
+        ], on: &m),
+      reports.contains(where: { $0.nodesRemoved + $0.nodesAdded + $0.initializersChanged > 0 })
+    else { return nil }
+    // Dead-node elimination drops a trainable weight nothing reads, which still trains (weight
+    // decay): then the model runs as written.
+    let kept = Set(m.graph!.initializers.compactMap(\.name))
+    guard trainable.isSubset(of: kept), let plan = try? ExecutionPlan(model: m, operators: operators) else { return nil }
+    return (m, plan)
+  }
+
   /// The model with the trained weights in place of the original initializers (same graph,
   /// names and encodings).
-  public func trainedModel() -> Model {
-    var m = model
+  public func trainedModel() -> Model { withTrainedWeights(model) }
+
+  /// `m` with the trained weights and running statistics in place of its initializers of the
+  /// same name.
+  func withTrainedWeights(_ m: Model) -> Model {
+    var m = m
     m.graph?.transformTensors { t in
       if let name = t.name, let v = parameters[name] ?? buffers[name], t.dims == v.shape.map({ Int64($0) }),
         v.dtype == t.data.dtype
@@ -109,7 +156,7 @@ public final class Trainer {
   public func evaluate(_ data: BatchSource, batchSize: Int, loss: any Loss, topK: Int) throws -> (
     loss: Double, accuracy: Double, topK: Double
   ) {
-    let plan = try ExecutionPlan(model: trainedModel(), operators: program.plan.operators)
+    let plan = try ExecutionPlan(model: withTrainedWeights(executionModel), operators: program.plan.operators)
     let outputIndex = plan.outputs.firstIndex { $0.name == program.output }!
     var total = 0.0
     var correct = 0
