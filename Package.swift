@@ -69,7 +69,7 @@ let package = Package(
     .executableTarget(name: "tune-data-bench", dependencies: ["TuneData"], path: "Sources/TuneDataBench"),
     // Per-Conv/Gemm GFLOP/s vs cblas_sgemm on the same GEMM shape (scripts/bench.sh).
     .executableTarget(
-      name: "tune-kernel-bench", dependencies: ["TuneONNX", "TuneIR", "TuneTensor", "TuneRuntime", "CBLAS"],
+      name: "tune-kernel-bench", dependencies: ["TuneONNX", "TuneIR", "TuneTensor", "TuneRuntime", "CBLAS", "CKernels"],
       path: "Sources/TuneKernelBench"),
     // libFuzzer target for the reader (scripts/fuzz-reader.sh); a reproducer in plain builds.
     .executableTarget(name: "fuzz-reader", dependencies: ["TuneONNX", "TuneIR"], path: "Sources/fuzz-reader"),

@@ -25,9 +25,60 @@ int otk_has_avx2_fma(void) { return 0; }
 
 enum { ROWS = 6, COLS = 16 };
 
-/* Panel (K×16, plus 16 spare floats), result tile (6×16), partial sums (blocks·6·16), alignment. */
+/* A strip of up to 16 columns (column j: position j % p of image j / p), as runs within one
+   image: image, first position, offset in the strip, length. */
+typedef struct {
+  int segs, width;
+  long image[COLS + 1];
+  int pos[COLS + 1], off[COLS + 1], len[COLS + 1];
+} strip;
+
+static inline void strip_segments(long j0, int width, int p, strip *st) {
+  int segs = 0;
+  for (int off = 0; off < width;) {
+    long j = j0 + off;
+    long n = j / p;
+    int q = (int)(j % p);
+    int len = p - q < width - off ? p - q : width - off;
+    st->image[segs] = n;
+    st->pos[segs] = q;
+    st->off[segs] = off;
+    st->len[segs] = len;
+    segs++;
+    off += len;
+  }
+  st->segs = segs;
+  st->width = width;
+}
+
+/* How many strips share one pass over the weights (at most 8, their panels within 256 KiB):
+   each six-row block of weights is read once per group of strips, so on few, narrow strips
+   (small planes) the weights are not streamed from the outer caches for every 16 columns. */
+static int otk_strip_group_limit = 8;
+
+void otk_set_strip_group_limit(int limit) { otk_strip_group_limit = limit; }
+
+static inline int group_max(int k) {
+  int g = 4096 / (k > 0 ? k : 1);
+  int limit = otk_strip_group_limit < 1 ? 1 : otk_strip_group_limit > 8 ? 8 : otk_strip_group_limit;
+  return g < 1 ? 1 : g > limit ? limit : g;
+}
+
+/* The group size for `strips` strips: as even as the maximum allows. */
+static inline int group_size(long strips, int k) {
+  long gmax = group_max(k);
+  long groups = (strips + gmax - 1) / gmax;
+  return groups > 0 ? (int)((strips + groups - 1) / groups) : 1;
+}
+
+/* Floats of one strip's panel: K×16, plus 16 spare floats (the windowed gather's spill). */
+static inline size_t panel_floats(int k) { return (size_t)k * COLS + COLS; }
+
+
+/* A group's panels, the result tile (6×16), partial sums (group·blocks·6·16), alignment. */
 size_t otk_pointwise_scratch_size(int m, int k) {
-  return (size_t)k * COLS + COLS + ROWS * COLS + (size_t)((m + ROWS - 1) / ROWS) * ROWS * COLS + 16;
+  size_t g = (size_t)group_max(k);
+  return g * panel_floats(k) + ROWS * COLS + g * (size_t)((m + ROWS - 1) / ROWS) * ROWS * COLS + 16;
 }
 
 size_t otk_packed_weights_size(int m, int k) { return (size_t)((m + ROWS - 1) / ROWS) * ROWS * (size_t)k; }
@@ -49,35 +100,6 @@ void otk_pack_weights(const float *w, int m, int k, float *packed) {
 }
 
 #if defined(__x86_64__)
-/* dst[i] = act(src[i] + bias (+ sum[i])) for i < len, one loop per activation so that each
-   vectorizes. */
-__attribute__((target("avx2,fma"))) static inline void store_row(
-  float *restrict dst, const float *restrict src, int len, float bias, const float *restrict sum, int activation,
-  float p0, float p1) {
-  float v[COLS];
-  if (sum) {
-    for (int i = 0; i < len; i++) v[i] = (src[i] + bias) + sum[i];
-  } else {
-    for (int i = 0; i < len; i++) v[i] = src[i] + bias;
-  }
-  switch (activation) {
-  case 1:
-    for (int i = 0; i < len; i++) dst[i] = v[i] < 0 ? 0 : v[i];
-    break;
-  case 2:
-    for (int i = 0; i < len; i++) {
-      float a = v[i] < p0 ? p0 : v[i];
-      dst[i] = a > p1 ? p1 : a;
-    }
-    break;
-  case 3:
-    for (int i = 0; i < len; i++) dst[i] = v[i] >= 0 ? v[i] : p0 * v[i];
-    break;
-  default:
-    for (int i = 0; i < len; i++) dst[i] = v[i];
-  }
-}
-
 /* act(v) with ConvEpilogue's rules: ordered comparisons, so NaN passes through. */
 __attribute__((target("avx2,fma"))) static inline __m256 activate8(__m256 v, int activation, float p0, float p1) {
   const __m256 zero = _mm256_setzero_ps();
@@ -94,24 +116,29 @@ __attribute__((target("avx2,fma"))) static inline __m256 activate8(__m256 v, int
   }
 }
 
-/* Splits the strip of `width` columns from column j0 (column j: position j % p of image j / p)
-   into runs within one image: image, first position, offset in the strip, length. Returns the
-   number of runs. */
-static inline int strip_segments(long j0, int width, int p, long *seg_image, int *seg_pos, int *seg_off, int *seg_len) {
-  int segs = 0;
-  for (int off = 0; off < width;) {
-    long j = j0 + off;
-    long n = j / p;
-    int q = (int)(j % p);
-    int len = p - q < width - off ? p - q : width - off;
-    seg_image[segs] = n;
-    seg_pos[segs] = q;
-    seg_off[segs] = off;
-    seg_len[segs] = len;
-    segs++;
-    off += len;
+/* dst[i] = act(src[i] + bias (+ sum[i])) for i < len: eight at a time, then one at a time with
+   the same rules. */
+__attribute__((target("avx2,fma"))) static inline void store_row(
+  float *restrict dst, const float *restrict src, int len, float bias, const float *restrict sum, int activation,
+  float p0, float p1) {
+  int i = 0;
+  const __m256 vb = _mm256_set1_ps(bias);
+  for (; i + 8 <= len; i += 8) {
+    __m256 v = _mm256_add_ps(_mm256_loadu_ps(src + i), vb);
+    if (sum) v = _mm256_add_ps(v, _mm256_loadu_ps(sum + i));
+    _mm256_storeu_ps(dst + i, activate8(v, activation, p0, p1));
   }
-  return segs;
+  for (; i < len; i++) {
+    float v = src[i] + bias;
+    if (sum) v += sum[i];
+    switch (activation) {
+    case 1: v = v < 0 ? 0 : v; break;
+    case 2: v = v < p0 ? p0 : v; v = v > p1 ? p1 : v; break;
+    case 3: v = v >= 0 ? v : p0 * v; break;
+    default: break;
+    }
+    dst[i] = v;
+  }
 }
 
 /* acc[rows×16] (+)= `rows` (2, 4 or 6) weight rows · panel[kc×16], in registers; row r's
@@ -163,16 +190,36 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void kernel_row
   }
 }
 
+/* The kernel's six variants as functions of their own (rows 2, 4 or 6; weights in place or
+   packed), so that each gets all sixteen registers: inlined into the strip loops, the compiler
+   kept the store path's constants in registers and spilled accumulators inside the loop (2x
+   slower). */
+#define OTK_KERNEL(name, rows, step)                                                                         \
+  __attribute__((target("avx2,fma"), noinline)) static void name(                                          \
+    const float *a0, const float *a1, const float *a2, const float *a3, const float *a4, const float *a5,    \
+    const float *bp, int kc, const float *from, float *acc) {                                               \
+    kernel_rows_x16(rows, a0, a1, a2, a3, a4, a5, step, bp, kc, from, acc);                                 \
+  }
+OTK_KERNEL(kernel_6_in_place, 6, 1)
+OTK_KERNEL(kernel_4_in_place, 4, 1)
+OTK_KERNEL(kernel_2_in_place, 2, 1)
+OTK_KERNEL(kernel_6_packed, 6, ROWS)
+OTK_KERNEL(kernel_4_packed, 4, ROWS)
+OTK_KERNEL(kernel_2_packed, 2, ROWS)
+#undef OTK_KERNEL
+
 /* One block of up to six weight rows (`rows` of them are outputs): the 2-, 4- or 6-row kernel. */
-__attribute__((target("avx2,fma"), always_inline)) static inline void kernel_block(
-  int rows, const float *a0, const float *a1, const float *a2, const float *a3, const float *a4, const float *a5,
-  const ptrdiff_t step, const float *bp, int kc, const float *from, float *acc) {
-  if (rows > 4) {
-    kernel_rows_x16(6, a0, a1, a2, a3, a4, a5, step, bp, kc, from, acc);
-  } else if (rows > 2) {
-    kernel_rows_x16(4, a0, a1, a2, a3, a4, a5, step, bp, kc, from, acc);
+static inline void kernel_block(
+  int rows, int packed, const float *a0, const float *a1, const float *a2, const float *a3, const float *a4,
+  const float *a5, const float *bp, int kc, const float *from, float *acc) {
+  if (packed) {
+    if (rows > 4) kernel_6_packed(a0, a1, a2, a3, a4, a5, bp, kc, from, acc);
+    else if (rows > 2) kernel_4_packed(a0, a1, a2, a3, a4, a5, bp, kc, from, acc);
+    else kernel_2_packed(a0, a1, a2, a3, a4, a5, bp, kc, from, acc);
   } else {
-    kernel_rows_x16(2, a0, a1, a2, a3, a4, a5, step, bp, kc, from, acc);
+    if (rows > 4) kernel_6_in_place(a0, a1, a2, a3, a4, a5, bp, kc, from, acc);
+    else if (rows > 2) kernel_4_in_place(a0, a1, a2, a3, a4, a5, bp, kc, from, acc);
+    else kernel_2_in_place(a0, a1, a2, a3, a4, a5, bp, kc, from, acc);
   }
 }
 
@@ -180,17 +227,17 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void kernel_blo
    the first-level cache while every block of six weight rows runs over it. */
 enum { KC = 256 };
 
-/* The products of one strip: C[m×16] = W[m×k] · panel[k×16], six rows at a time, K in slices of
-   KC (partial sums kept in `partial`, blocks·6·16 floats, between slices; each output is still
-   one sum in K order), each row finished (bias, sum, activation) while it is stored into NCHW.
-   W is read in place (row-major M×K) or, when `packed`, from otk_pack_weights's layout. The
-   strip's columns are `segs` runs of positions within one image: image, first position, offset
-   in the strip, length. */
+/* The products of a group of `count` strips: C[m×16] = W[m×k] · panel[k×16] for each, six
+   rows at a time, K in slices of KC, every strip of the group under one six-row block of weights
+   before the next (partial sums kept in `partial`, count·blocks·6·16 floats, between slices;
+   each output is still one sum in K order), each row finished (bias, sum, activation) while it
+   is stored into NCHW. W is read in place (row-major M×K) or, when `packed`, from
+   otk_pack_weights's layout. */
 __attribute__((target("avx2,fma"))) static void multiply_and_store(
-  const float *w, const float *packed, int m, int k, const float *panel, float *tile, float *partial, int segs,
-  const long *seg_image, const int *seg_pos, const int *seg_off, const int *seg_len, int width, int p, float *y,
-  ptrdiff_t y_image, const otk_epilogue *e) {
+  const float *w, const float *packed, int m, int k, const float *panels, int count, const strip *strips,
+  float *tile, float *partial, int p, float *y, ptrdiff_t y_image, const otk_epilogue *e) {
   int blocks = (m + ROWS - 1) / ROWS;
+  const size_t stride = panel_floats(k);
   /* (Copied out of *e so that the store loops need not reload them after every store.) */
   const int activation = e->activation;
   const float p0 = e->p0, p1 = e->p1;
@@ -198,48 +245,53 @@ __attribute__((target("avx2,fma"))) static void multiply_and_store(
     int kc = k - k0 < KC ? k - k0 : KC;
     int last = k0 + kc >= k;
     for (int b = 0; b < blocks; b++) {
-      const float *from = k0 == 0 ? NULL : partial + b * ROWS * COLS;
-      float *acc = last ? tile : partial + b * ROWS * COLS;
-      const float *bp = panel + (size_t)k0 * COLS;
       int rows = m - b * ROWS < ROWS ? m - b * ROWS : ROWS;
+      const float *a0, *a1, *a2, *a3, *a4, *a5;
       if (packed) {
-        const float *a = packed + ((size_t)b * k + k0) * ROWS;
-        kernel_block(rows, a, a + 1, a + 2, a + 3, a + 4, a + 5, ROWS, bp, kc, from, acc);
+        a0 = packed + ((size_t)b * k + k0) * ROWS;
+        a1 = a0 + 1; a2 = a0 + 2; a3 = a0 + 3; a4 = a0 + 4; a5 = a0 + 5;
       } else {
         /* The block's six weight rows, read in place (the last row again past M). */
-        const float *a0 = w + (size_t)(b * ROWS + 0 < m ? b * ROWS + 0 : m - 1) * k + k0;
-        const float *a1 = w + (size_t)(b * ROWS + 1 < m ? b * ROWS + 1 : m - 1) * k + k0;
-        const float *a2 = w + (size_t)(b * ROWS + 2 < m ? b * ROWS + 2 : m - 1) * k + k0;
-        const float *a3 = w + (size_t)(b * ROWS + 3 < m ? b * ROWS + 3 : m - 1) * k + k0;
-        const float *a4 = w + (size_t)(b * ROWS + 4 < m ? b * ROWS + 4 : m - 1) * k + k0;
-        const float *a5 = w + (size_t)(b * ROWS + 5 < m ? b * ROWS + 5 : m - 1) * k + k0;
-        kernel_block(rows, a0, a1, a2, a3, a4, a5, 1, bp, kc, from, acc);
+        a0 = w + (size_t)(b * ROWS + 0 < m ? b * ROWS + 0 : m - 1) * k + k0;
+        a1 = w + (size_t)(b * ROWS + 1 < m ? b * ROWS + 1 : m - 1) * k + k0;
+        a2 = w + (size_t)(b * ROWS + 2 < m ? b * ROWS + 2 : m - 1) * k + k0;
+        a3 = w + (size_t)(b * ROWS + 3 < m ? b * ROWS + 3 : m - 1) * k + k0;
+        a4 = w + (size_t)(b * ROWS + 4 < m ? b * ROWS + 4 : m - 1) * k + k0;
+        a5 = w + (size_t)(b * ROWS + 5 < m ? b * ROWS + 5 : m - 1) * k + k0;
       }
-      if (!last) continue;
-      if (segs == 1 && width == COLS) {
-        /* The whole strip is 16 positions of one image: two vectors per row. */
+      for (int g = 0; g < count; g++) {
+        float *sums = partial + ((size_t)g * blocks + b) * ROWS * COLS;
+        const float *from = k0 == 0 ? NULL : sums;
+        float *acc = last ? tile : sums;
+        const float *bp = panels + g * stride + (size_t)k0 * COLS;
+        kernel_block(rows, packed != NULL, a0, a1, a2, a3, a4, a5, bp, kc, from, acc);
+        if (!last) continue;
+        const strip *st = strips + g;
+        if (st->segs == 1 && st->width == COLS) {
+          /* The whole strip is 16 positions of one image: two vectors per row. */
+          for (int r = 0; r < rows; r++) {
+            int row = b * ROWS + r;
+            __m256 bias = _mm256_set1_ps(e->bias ? e->bias[row] : 0.0f);
+            ptrdiff_t at = st->image[0] * y_image + (ptrdiff_t)row * p + st->pos[0];
+            __m256 v0 = _mm256_add_ps(_mm256_load_ps(tile + r * COLS), bias);
+            __m256 v1 = _mm256_add_ps(_mm256_load_ps(tile + r * COLS + 8), bias);
+            if (e->sum) {
+              v0 = _mm256_add_ps(v0, _mm256_loadu_ps(e->sum + at));
+              v1 = _mm256_add_ps(v1, _mm256_loadu_ps(e->sum + at + 8));
+            }
+            _mm256_storeu_ps(y + at, activate8(v0, activation, p0, p1));
+            _mm256_storeu_ps(y + at + 8, activate8(v1, activation, p0, p1));
+          }
+          continue;
+        }
         for (int r = 0; r < rows; r++) {
           int row = b * ROWS + r;
-          __m256 bias = _mm256_set1_ps(e->bias ? e->bias[row] : 0.0f);
-          ptrdiff_t at = seg_image[0] * y_image + (ptrdiff_t)row * p + seg_pos[0];
-          __m256 v0 = _mm256_add_ps(_mm256_load_ps(tile + r * COLS), bias);
-          __m256 v1 = _mm256_add_ps(_mm256_load_ps(tile + r * COLS + 8), bias);
-          if (e->sum) {
-            v0 = _mm256_add_ps(v0, _mm256_loadu_ps(e->sum + at));
-            v1 = _mm256_add_ps(v1, _mm256_loadu_ps(e->sum + at + 8));
+          float bias = e->bias ? e->bias[row] : 0.0f;
+          const float *t = tile + r * COLS;
+          for (int s = 0; s < st->segs; s++) {
+            ptrdiff_t at = st->image[s] * y_image + (ptrdiff_t)row * p + st->pos[s];
+            store_row(y + at, t + st->off[s], st->len[s], bias, e->sum ? e->sum + at : NULL, activation, p0, p1);
           }
-          _mm256_storeu_ps(y + at, activate8(v0, activation, p0, p1));
-          _mm256_storeu_ps(y + at + 8, activate8(v1, activation, p0, p1));
-        }
-        continue;
-      }
-      for (int r = 0; r < rows; r++) {
-        int row = b * ROWS + r;
-        float bias = e->bias ? e->bias[row] : 0.0f;
-        const float *t = tile + r * COLS;
-        for (int s = 0; s < segs; s++) {
-          ptrdiff_t at = seg_image[s] * y_image + (ptrdiff_t)row * p + seg_pos[s];
-          store_row(y + at, t + seg_off[s], seg_len[s], bias, e->sum ? e->sum + at : NULL, activation, p0, p1);
         }
       }
     }
@@ -254,41 +306,45 @@ void otk_pointwise_columns(
      of each input plane (plane floats apart); q itself when the input is not subsampled. */
   const int contiguous = in->row_step == in->out_width && in->column_step == 1;
   const ptrdiff_t plane = in->plane;
-  /* 32-byte aligned panel and result tile inside the scratch. */
-  float *panel = (float *)(((size_t)scratch + 31) & ~(size_t)31);
-  float *tile = panel + (size_t)k * COLS + COLS;
+  /* 32-byte aligned panels, result tile and partial sums inside the scratch. */
+  float *panels = (float *)(((size_t)scratch + 31) & ~(size_t)31);
+  float *tile = panels + group_max(k) * panel_floats(k);
   float *partial = tile + ROWS * COLS;
-  /* The strip's runs of columns within one image: image, first position, offset, length. */
-  long seg_image[COLS + 1];
-  int seg_pos[COLS + 1], seg_off[COLS + 1], seg_len[COLS + 1];
-  for (long j0 = col0; j0 < col1; j0 += COLS) {
-    int width = (int)(col1 - j0 < COLS ? col1 - j0 : COLS);
-    int segs = strip_segments(j0, width, p, seg_image, seg_pos, seg_off, seg_len);
-    /* The K×16 panel of this strip (zero past the last column). */
-    if (contiguous && segs == 1 && width == COLS) {
-      const float *src = x + seg_image[0] * x_image + seg_pos[0];
-      for (int kk = 0; kk < k; kk++) {
-        _mm256_store_ps(panel + (size_t)kk * COLS, _mm256_loadu_ps(src + (ptrdiff_t)kk * plane));
-        _mm256_store_ps(panel + (size_t)kk * COLS + 8, _mm256_loadu_ps(src + (ptrdiff_t)kk * plane + 8));
-      }
-    } else {
-      /* Where each column of the strip reads, then a gather per input channel. */
-      ptrdiff_t from[COLS];
-      for (int s = 0; s < segs; s++) {
-        for (int i = 0; i < seg_len[s]; i++) {
-          int q = seg_pos[s] + i;
-          ptrdiff_t at = contiguous ? q : (ptrdiff_t)(q / in->out_width) * in->row_step + (ptrdiff_t)(q % in->out_width) * in->column_step;
-          from[seg_off[s] + i] = seg_image[s] * x_image + at;
+  const int group = group_size((col1 - col0 + COLS - 1) / COLS, k);
+  strip strips[8];
+  for (long g0 = col0; g0 < col1; g0 += (long)group * COLS) {
+    int count = 0;
+    for (long j0 = g0; j0 < col1 && count < group; j0 += COLS, count++) {
+      strip *st = strips + count;
+      float *panel = panels + count * panel_floats(k);
+      int width = (int)(col1 - j0 < COLS ? col1 - j0 : COLS);
+      strip_segments(j0, width, p, st);
+      /* The K×16 panel of this strip (zero past the last column). */
+      if (contiguous && st->segs == 1 && width == COLS) {
+        const float *src = x + st->image[0] * x_image + st->pos[0];
+        for (int kk = 0; kk < k; kk++) {
+          _mm256_store_ps(panel + (size_t)kk * COLS, _mm256_loadu_ps(src + (ptrdiff_t)kk * plane));
+          _mm256_store_ps(panel + (size_t)kk * COLS + 8, _mm256_loadu_ps(src + (ptrdiff_t)kk * plane + 8));
+        }
+      } else {
+        /* Where each column of the strip reads, then a gather per input channel. */
+        ptrdiff_t from[COLS];
+        for (int s = 0; s < st->segs; s++) {
+          for (int i = 0; i < st->len[s]; i++) {
+            int q = st->pos[s] + i;
+            ptrdiff_t at = contiguous ? q : (ptrdiff_t)(q / in->out_width) * in->row_step + (ptrdiff_t)(q % in->out_width) * in->column_step;
+            from[st->off[s] + i] = st->image[s] * x_image + at;
+          }
+        }
+        for (int kk = 0; kk < k; kk++) {
+          float *dst = panel + (size_t)kk * COLS;
+          const float *src = x + (ptrdiff_t)kk * plane;
+          for (int c = 0; c < width; c++) dst[c] = src[from[c]];
+          for (int c = width; c < COLS; c++) dst[c] = 0;
         }
       }
-      for (int kk = 0; kk < k; kk++) {
-        float *dst = panel + (size_t)kk * COLS;
-        const float *src = x + (ptrdiff_t)kk * plane;
-        for (int c = 0; c < width; c++) dst[c] = src[from[c]];
-        for (int c = width; c < COLS; c++) dst[c] = 0;
-      }
     }
-    multiply_and_store(w, packed, m, k, panel, tile, partial, segs, seg_image, seg_pos, seg_off, seg_len, width, p, y, y_image, e);
+    multiply_and_store(w, packed, m, k, panels, count, strips, tile, partial, p, y, y_image, e);
   }
 }
 
@@ -313,112 +369,117 @@ void otk_conv_columns(
   const int ow = win->out_w, iw = win->in_w, ih = win->in_h;
   const int sw = win->stride_w;
   const ptrdiff_t plane = (ptrdiff_t)ih * iw;
-  float *panel = (float *)(((size_t)scratch + 31) & ~(size_t)31);
-  float *tile = panel + (size_t)k * COLS + COLS;
+  float *panels = (float *)(((size_t)scratch + 31) & ~(size_t)31);
+  float *tile = panels + group_max(k) * panel_floats(k);
   float *partial = tile + ROWS * COLS;
-  int32_t *masks = (int32_t *)(partial + (size_t)((m + ROWS - 1) / ROWS) * ROWS * COLS);
+  int32_t *masks = (int32_t *)(partial + (size_t)group_max(k) * ((m + ROWS - 1) / ROWS) * ROWS * COLS);
   tap_run *entries = (tap_run *)(masks + (size_t)taps * COLS * 32);
-  long seg_image[COLS + 1];
-  int seg_pos[COLS + 1], seg_off[COLS + 1], seg_len[COLS + 1];
-  for (long j0 = col0; j0 < col1; j0 += COLS) {
-    int width = (int)(col1 - j0 < COLS ? col1 - j0 : COLS);
-    int segs = strip_segments(j0, width, p, seg_image, seg_pos, seg_off, seg_len);
-    /* Runs of columns within one output row: the first input row and column of their windows. */
-    int runs = 0;
-    int run_off[COLS], run_len[COLS], run_y[COLS], run_x[COLS];
-    ptrdiff_t run_base[COLS];
-    for (int s = 0; s < segs; s++) {
-      int q = seg_pos[s], off = seg_off[s], left = seg_len[s];
-      while (left > 0) {
-        int oy = q / ow, ox = q % ow;
-        int len = ow - ox < left ? ow - ox : left;
-        run_off[runs] = off;
-        run_len[runs] = len;
-        run_y[runs] = oy * win->stride_h - win->pad_h;
-        run_x[runs] = ox * sw - win->pad_w;
-        run_base[runs] = seg_image[s] * x_image;
-        runs++;
-        q += len;
-        off += len;
-        left -= len;
-      }
-    }
-    /* Per tap and run: the source offset and the columns inside the image (none when the row is
-       outside), with their load masks. */
-    for (int t = 0; t < taps; t++) {
-      int ky = t / win->kernel_w, kx = t % win->kernel_w;
-      for (int r = 0; r < runs; r++) {
-        tap_run *en = entries + t * runs + r;
-        int iy = run_y[r] + ky * win->dilation_h;
-        int ix = run_x[r] + kx * win->dilation_w;
-        int lo = 0, hi = 0;
-        if (iy >= 0 && iy < ih) {
-          lo = ix >= 0 ? 0 : (-ix + sw - 1) / sw;
-          hi = ix >= iw ? 0 : (iw - ix + sw - 1) / sw;
-          if (hi > run_len[r]) hi = run_len[r];
-          if (lo > hi) lo = hi;
-        }
-        en->src = run_base[r] + (ptrdiff_t)iy * iw + ix;
-        en->off = run_off[r];
-        en->len = run_len[r];
-        en->lo = lo;
-        en->hi = hi;
-        /* Stride 1: lane j of the load at h reads column h + j. Stride 2: lane j of the two loads
-           at 2h and 2h + 8 reads column h + j/2 (resp. h + 4 + j/2) when j is even. */
-        int32_t *mk = masks + (size_t)(t * runs + r) * 32;
-        if (sw == 1) {
-          for (int j = 0; j < 16; j++) mk[j] = j >= lo && j < hi ? -1 : 0;
-        } else if (sw == 2) {
-          for (int j = 0; j < 32; j++) {
-            int i = (j / 16) * 8 + ((j / 8) % 2) * 4 + (j % 8) / 2;
-            mk[j] = j % 2 == 0 && i >= lo && i < hi ? -1 : 0;
-          }
+  const int group = group_size((col1 - col0 + COLS - 1) / COLS, k);
+  strip strips[8];
+  for (long g0 = col0; g0 < col1; g0 += (long)group * COLS) {
+    int count = 0;
+    for (long j0 = g0; j0 < col1 && count < group; j0 += COLS, count++) {
+      strip *st = strips + count;
+      float *panel = panels + count * panel_floats(k);
+      int width = (int)(col1 - j0 < COLS ? col1 - j0 : COLS);
+      strip_segments(j0, width, p, st);
+      /* Runs of columns within one output row: the first input row and column of their windows. */
+      int runs = 0;
+      int run_off[COLS], run_len[COLS], run_y[COLS], run_x[COLS];
+      ptrdiff_t run_base[COLS];
+      for (int s = 0; s < st->segs; s++) {
+        int q = st->pos[s], off = st->off[s], left = st->len[s];
+        while (left > 0) {
+          int oy = q / ow, ox = q % ow;
+          int len = ow - ox < left ? ow - ox : left;
+          run_off[runs] = off;
+          run_len[runs] = len;
+          run_y[runs] = oy * win->stride_h - win->pad_h;
+          run_x[runs] = ox * sw - win->pad_w;
+          run_base[runs] = st->image[s] * x_image;
+          runs++;
+          q += len;
+          off += len;
+          left -= len;
         }
       }
-    }
-    /* The K×16 panel, rows in order (channel, tap) and runs left to right: a run's vector store
-       may spill zeros past its end, which the next run or row then overwrites (the panel has 16
-       spare floats after its last row). */
-    for (int c = 0; c < channels; c++) {
-      const float *xc = x + (ptrdiff_t)c * plane;
+      /* Per tap and run: the source offset and the columns inside the image (none when the row is
+         outside), with their load masks. */
       for (int t = 0; t < taps; t++) {
-        float *dst = panel + (size_t)(c * taps + t) * COLS;
-        const tap_run *en = entries + t * runs;
-        const int32_t *mk = masks + (size_t)t * runs * 32;
-        if (sw == 1) {
-          for (int r = 0; r < runs; r++, mk += 32) {
-            const float *src = xc + en[r].src;
-            _mm256_storeu_ps(dst + en[r].off, _mm256_maskload_ps(src, _mm256_loadu_si256((const __m256i *)mk)));
-            if (en[r].len > 8) {
-              _mm256_storeu_ps(
-                dst + en[r].off + 8, _mm256_maskload_ps(src + 8, _mm256_loadu_si256((const __m256i *)(mk + 8))));
-            }
+        int ky = t / win->kernel_w, kx = t % win->kernel_w;
+        for (int r = 0; r < runs; r++) {
+          tap_run *en = entries + t * runs + r;
+          int iy = run_y[r] + ky * win->dilation_h;
+          int ix = run_x[r] + kx * win->dilation_w;
+          int lo = 0, hi = 0;
+          if (iy >= 0 && iy < ih) {
+            lo = ix >= 0 ? 0 : (-ix + sw - 1) / sw;
+            hi = ix >= iw ? 0 : (iw - ix + sw - 1) / sw;
+            if (hi > run_len[r]) hi = run_len[r];
+            if (lo > hi) lo = hi;
           }
-        } else if (sw == 2) {
-          for (int r = 0; r < runs; r++, mk += 32) {
-            const float *src = xc + en[r].src;
-            for (int h = 0; h < en[r].len; h += 8) {
-              const int32_t *m2 = mk + h * 2;
-              __m256 v0 = _mm256_maskload_ps(src + 2 * h, _mm256_loadu_si256((const __m256i *)m2));
-              __m256 v1 = _mm256_maskload_ps(src + 2 * h + 8, _mm256_loadu_si256((const __m256i *)(m2 + 8)));
-              /* even lanes: v0 0 2 v1 0 2 | v0 4 6 v1 4 6, then the middle pairs swapped */
-              __m256 even = _mm256_shuffle_ps(v0, v1, _MM_SHUFFLE(2, 0, 2, 0));
-              _mm256_storeu_ps(
-                dst + en[r].off + h, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), 0xD8)));
+          en->src = run_base[r] + (ptrdiff_t)iy * iw + ix;
+          en->off = run_off[r];
+          en->len = run_len[r];
+          en->lo = lo;
+          en->hi = hi;
+          /* Stride 1: lane j of the load at h reads column h + j. Stride 2: lane j of the two loads
+             at 2h and 2h + 8 reads column h + j/2 (resp. h + 4 + j/2) when j is even. */
+          int32_t *mk = masks + (size_t)(t * runs + r) * 32;
+          if (sw == 1) {
+            for (int j = 0; j < 16; j++) mk[j] = j >= lo && j < hi ? -1 : 0;
+          } else if (sw == 2) {
+            for (int j = 0; j < 32; j++) {
+              int i = (j / 16) * 8 + ((j / 8) % 2) * 4 + (j % 8) / 2;
+              mk[j] = j % 2 == 0 && i >= lo && i < hi ? -1 : 0;
             }
-          }
-        } else {
-          for (int r = 0; r < runs; r++) {
-            const float *src = xc + en[r].src;
-            float *d = dst + en[r].off;
-            for (int i = 0; i < en[r].len; i++) d[i] = 0;
-            for (int i = en[r].lo; i < en[r].hi; i++) d[i] = src[(ptrdiff_t)i * sw];
           }
         }
-        for (int i = width; i < COLS; i++) dst[i] = 0;
+      }
+      /* The K×16 panel, rows in order (channel, tap) and runs left to right: a run's vector store
+         may spill zeros past its end, which the next run or row then overwrites (the panel has 16
+         spare floats after its last row). */
+      for (int c = 0; c < channels; c++) {
+        const float *xc = x + (ptrdiff_t)c * plane;
+        for (int t = 0; t < taps; t++) {
+          float *dst = panel + (size_t)(c * taps + t) * COLS;
+          const tap_run *en = entries + t * runs;
+          const int32_t *mk = masks + (size_t)t * runs * 32;
+          if (sw == 1) {
+            for (int r = 0; r < runs; r++, mk += 32) {
+              const float *src = xc + en[r].src;
+              _mm256_storeu_ps(dst + en[r].off, _mm256_maskload_ps(src, _mm256_loadu_si256((const __m256i *)mk)));
+              if (en[r].len > 8) {
+                _mm256_storeu_ps(
+                  dst + en[r].off + 8, _mm256_maskload_ps(src + 8, _mm256_loadu_si256((const __m256i *)(mk + 8))));
+              }
+            }
+          } else if (sw == 2) {
+            for (int r = 0; r < runs; r++, mk += 32) {
+              const float *src = xc + en[r].src;
+              for (int h = 0; h < en[r].len; h += 8) {
+                const int32_t *m2 = mk + h * 2;
+                __m256 v0 = _mm256_maskload_ps(src + 2 * h, _mm256_loadu_si256((const __m256i *)m2));
+                __m256 v1 = _mm256_maskload_ps(src + 2 * h + 8, _mm256_loadu_si256((const __m256i *)(m2 + 8)));
+                /* even lanes: v0 0 2 v1 0 2 | v0 4 6 v1 4 6, then the middle pairs swapped */
+                __m256 even = _mm256_shuffle_ps(v0, v1, _MM_SHUFFLE(2, 0, 2, 0));
+                _mm256_storeu_ps(
+                  dst + en[r].off + h, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), 0xD8)));
+              }
+            }
+          } else {
+            for (int r = 0; r < runs; r++) {
+              const float *src = xc + en[r].src;
+              float *d = dst + en[r].off;
+              for (int i = 0; i < en[r].len; i++) d[i] = 0;
+              for (int i = en[r].lo; i < en[r].hi; i++) d[i] = src[(ptrdiff_t)i * sw];
+            }
+          }
+          for (int i = width; i < COLS; i++) dst[i] = 0;
+        }
       }
     }
-    multiply_and_store(w, packed, m, k, panel, tile, partial, segs, seg_image, seg_pos, seg_off, seg_len, width, p, y, y_image, e);
+    multiply_and_store(w, packed, m, k, panels, count, strips, tile, partial, p, y, y_image, e);
   }
 }
 #else

@@ -12,6 +12,7 @@
 // (the minimum is the least noisy figure on a shared machine; the op, sgemm and the gradient
 // take turns within each round).
 import CBLAS
+import CKernels
 import Foundation
 import TuneIR
 import TuneONNX
@@ -75,6 +76,8 @@ if ProcessInfo.processInfo.environment["ONNX_TUNE_DEPTHWISE"] == "plane" { ConvK
 if ProcessInfo.processInfo.environment["ONNX_TUNE_POINTWISE"] == "gemm" { ConvKernel.usePointwiseKernel = false }
 // ONNX_TUNE_WINDOWED=gemm keeps the other convolutions on im2col + sgemm too.
 if ProcessInfo.processInfo.environment["ONNX_TUNE_WINDOWED"] == "gemm" { ConvKernel.useWindowedKernel = false }
+// ONNX_TUNE_STRIP_GROUP=N: at most N strips share a pass over the weights in the C kernels.
+if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_STRIP_GROUP"].flatMap(Int32.init) { otk_set_strip_group_limit(n) }
 // ONNX_TUNE_PACK_FROM=N: the C kernels pack the weights from N strips of 16 columns on.
 if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_PACK_FROM"].flatMap(Int.init) { ConvKernel.packWeightsFromStrips = n }
 AllocatorTuning.keepFreedMemory()

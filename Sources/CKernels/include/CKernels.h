@@ -15,6 +15,10 @@ typedef struct {
   float p0, p1;
 } otk_epilogue;
 
+/* At most this many strips of 16 columns (1–8, default 8) share one pass over the weights in
+   the kernels below; set before any of them runs (a switch for benchmarks). */
+void otk_set_strip_group_limit(int limit);
+
 /* Floats of scratch one call of otk_pointwise_columns needs. */
 size_t otk_pointwise_scratch_size(int m, int k);
 
