@@ -14,8 +14,11 @@ extension ConvKernel {
   /// positions (MobileNetV2-96 at batch 32: 24x24 and smaller ran 0–45% faster per layer; on
   /// 48x48 planes with K = 16 or 32, OpenBLAS was 7–13% faster).
   public static func prefersPointwiseKernel(_ g: ConvGeometry) -> Bool {
-    usePointwiseKernel && pointwiseApplies(g) && g.window.outputCount < 1024
+    usePointwiseKernel && pointwiseApplies(g) && g.window.outputCount < pointwisePlaneLimit
   }
+
+  /// `prefersPointwiseKernel` takes planes of fewer output positions than this.
+  nonisolated(unsafe) public static var pointwisePlaneLimit = 1024
 
   /// True when `pointwise` handles `g`: group 1, a 1×1 kernel, no padding, and either no
   /// striding or a 1-D/2-D window whose every output reads inside the image.
