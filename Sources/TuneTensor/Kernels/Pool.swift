@@ -75,7 +75,7 @@ public enum PoolKernel {
     if case .max = kind, indices == nil {
       maxPool2D(
         planes: planes, plane: plane, outputSize: (oh, ow), rows: rows.map(\.0), cols: cols.map(\.0),
-        origin: (ph, pw), strides: (sh, sw), dilations: (dh, dw), imageWidth: iw, input: input,
+        origin: (ph, pw), strides: (sh, sw), dilations: (dh, dw), imageWidth: iw, kernelWidth: kw, input: input,
         output: output, cost: oh * ow * kh * kw)
       return
     }
@@ -137,7 +137,7 @@ public enum PoolKernel {
   /// maximum of that row's window columns. NaN propagates as in the general path.
   static func maxPool2D(
     planes: Int, plane: Int, outputSize: (Int, Int), rows: [Range<Int>], cols: [Range<Int>],
-    origin: (Int, Int), strides: (Int, Int), dilations: (Int, Int), imageWidth iw: Int,
+    origin: (Int, Int), strides: (Int, Int), dilations: (Int, Int), imageWidth iw: Int, kernelWidth kw: Int,
     input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, cost: Int
   ) {
     let (oh, ow) = outputSize
@@ -148,12 +148,16 @@ public enum PoolKernel {
     let rowHi = rows.map(\.upperBound)
     let colLo = cols.map(\.lowerBound)
     let colHi = cols.map(\.upperBound)
+    // The outputs whose windows lie whole inside the row (one range: the windows move right),
+    // taken eight at a time when the strides and dilation allow.
+    let whole = (0..<ow).filter { colLo[$0] == 0 && colHi[$0] == kw }
+    let vector = dw == 1 && (sw == 1 || sw == 2) && !whole.isEmpty ? whole.first!..<(whole.last! + 1) : 0..<0
     rowLo.withUnsafeBufferPointer { rowLo in
       rowHi.withUnsafeBufferPointer { rowHi in
         colLo.withUnsafeBufferPointer { colLo in
           colHi.withUnsafeBufferPointer { colHi in
             ParallelKernels.run(planes, cost: cost) { p in
-              withUnsafeTemporaryAllocation(of: Float.self, capacity: max(iw, 1)) { buffer in
+              withUnsafeTemporaryAllocation(of: Float.self, capacity: iw + 16) { buffer in
                 let t = buffer.baseAddress!
                 let src = input + p * plane
                 let dst = output + p * oh * ow
@@ -167,7 +171,8 @@ public enum PoolKernel {
                     t.update(repeating: -.infinity, count: iw)
                   }
                   let d = dst + y * ow
-                  for x in 0..<ow {
+                  /// Output x one at a time.
+                  func one(_ x: Int) {
                     let row = t + (x * sw - pw)
                     var best = -Float.infinity
                     var unordered: UInt8 = 0  // a NaN was seen (kept branch-free)
@@ -180,6 +185,33 @@ public enum PoolKernel {
                       i += 1
                     }
                     d[x] = unordered != 0 ? .nan : best
+                  }
+                  var x = 0
+                  while x < vector.lowerBound {
+                    one(x)
+                    x += 1
+                  }
+                  // Eight whole windows at a time (strides 1 or 2, no dilation): tap i of
+                  // outputs x..<x+8 is t[x·sw − pw + i + sw·j], j < 8.
+                  while x + 8 <= vector.upperBound {
+                    let base = t + (x * sw - pw)
+                    var best = SIMD8<Float>(repeating: -.infinity)
+                    for i in 0..<kw {
+                      let v: SIMD8<Float>
+                      if sw == 1 {
+                        v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Float>.self)
+                      } else {
+                        let pair = UnsafeRawPointer(base + (i & ~1)).loadUnaligned(as: SIMD16<Float>.self)
+                        v = i & 1 == 0 ? pair.evenHalf : pair.oddHalf
+                      }
+                      best = best.replacing(with: v, where: (v .> best) .| (v .!= v))
+                    }
+                    UnsafeMutableRawPointer(d + x).storeBytes(of: best, as: SIMD8<Float>.self)
+                    x += 8
+                  }
+                  while x < ow {
+                    one(x)
+                    x += 1
                   }
                 }
               }

@@ -31,4 +31,32 @@ import TuneTensor
       }
     }
   }
+
+  /// Max pooling without indices (the separable path, eight whole windows at a time for strides
+  /// 1 and 2) against the definition: exact, NaN included, on rows wide enough for the vector
+  /// loop and its scalar edges (ResNet's 3x3 stride-2 pad-1 stem pooling among them).
+  static let wideShapes: [PoolKernel.Shape] = [
+    .init(window: WindowGeometry(imageSpatial: [32, 32], outputSpatial: [16, 16], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], padsBegin: [1, 1]), padsEnd: [1, 1]),
+    .init(window: WindowGeometry(imageSpatial: [9, 37], outputSpatial: [7, 35], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], padsBegin: [0, 0]), padsEnd: [0, 0]),
+    .init(window: WindowGeometry(imageSpatial: [6, 41], outputSpatial: [3, 21], kernel: [2, 4], strides: [2, 2], dilations: [1, 1], padsBegin: [0, 2]), padsEnd: [0, 1]),
+    .init(window: WindowGeometry(imageSpatial: [5, 30], outputSpatial: [5, 28], kernel: [1, 5], strides: [1, 1], dilations: [1, 1], padsBegin: [0, 1]), padsEnd: [0, 1]),
+    .init(window: WindowGeometry(imageSpatial: [8, 40], outputSpatial: [4, 18], kernel: [2, 3], strides: [2, 2], dilations: [1, 2], padsBegin: [0, 0]), padsEnd: [0, 0]),
+  ]
+
+  @Test(arguments: wideShapes.indices)
+  func maxPoolWithoutIndicesMatchesNaive(_ index: Int) {
+    let shape = Self.wideShapes[index]
+    let planes = 3
+    var x = randomFloats(planes * shape.window.imageCount, seed: UInt64(100 + index))
+    x[0] = .nan  // read by the first window of every shape here
+    x[x.count / 2 + 4] = .nan
+    let count = planes * shape.window.outputCount
+    var fast = [Float](repeating: 7, count: count)
+    var slow = [Float](repeating: 7, count: count)
+    PoolKernel.pool2D(.max, shape: shape, planes: planes, input: x, output: &fast)
+    PoolKernel.poolNaive(.max, shape: shape, planes: planes, input: x, output: &slow)
+    let same = zip(fast, slow).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+    #expect(same, "shape \(index)")
+    #expect(fast.contains { $0.isNaN }, "shape \(index): the NaNs did not reach the output")
+  }
 }
