@@ -7,7 +7,9 @@
 /// with the batch split over the workers (each its own columns and ∂W partial sum, added in
 /// worker order at the end), 1×1 convolutions without im2col/col2im (the image is the column
 /// matrix), and depthwise 2-D convolutions eight channels at a time in channels-last tiles
-/// instead of one tiny GEMM per channel.
+/// instead of one tiny GEMM per channel. With unit strides and group 1, ∂X is instead the
+/// forward convolution of ∂Y with the flipped weights (`inputGradientAsConvolution`) on the
+/// windowed kernel.
 extension ConvKernel {
   /// `gradInput` (`batch · C · image`) and `gradWeight` (`M · C/groups · kernel`), when given,
   /// are overwritten with ∂X and ∂W of `forward` for the output gradient `gradOutput`.
@@ -17,12 +19,39 @@ extension ConvKernel {
   ) {
     let w = g.window
     let weightCount = g.outputChannels * g.groupReduction
-    gradWeight?.update(repeating: 0, count: weightCount)
-    gradInput?.update(repeating: 0, count: g.batch * g.inputChannels * w.imageCount)
-    if g.batch == 0 || w.outputCount == 0 || weightCount == 0 || (gradInput == nil && gradWeight == nil) { return }
+    let empty = g.batch == 0 || w.outputCount == 0 || weightCount == 0 || (gradInput == nil && gradWeight == nil)
+    // ∂X as a convolution on the windowed kernel overwrites every element: no zeroing first.
+    let dxConvolution =
+      empty || depthwiseBackwardApplies(g) ? nil : inputGradientAsConvolution(g).flatMap { prefersWindowedKernel($0) ? $0 : nil }
+    // (∂W is written, not added to, by the first product of each worker's images.)
+    if empty { gradWeight?.update(repeating: 0, count: weightCount) }
+    if dxConvolution == nil { gradInput?.update(repeating: 0, count: g.batch * g.inputChannels * w.imageCount) }
+    if empty { return }
     if depthwiseBackwardApplies(g) {
       depthwiseBackwardBlocked(g, input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput, gradWeight: gradWeight)
       return
+    }
+    var gradInput = gradInput
+    if let dx = gradInput, let t = dxConvolution {
+      // ∂X as a forward convolution of ∂Y with the flipped, transposed weights on the windowed
+      // kernel: no Wᵀ·∂Y column matrix and no col2im (12% of a ResNet-18 training step).
+      let (m, c, taps) = (g.outputChannels, g.inputChannels, w.kernelCount)
+      let flipped = UnsafeMutablePointer<Float>.allocate(capacity: m * c * taps)
+      defer { flipped.deallocate() }
+      // Sixteen input channels at a time: contiguous reads of each W row, sixteen sequential
+      // write streams.
+      for c0 in stride(from: 0, to: c, by: 16) {
+        for mi in 0..<m {
+          for ci in c0..<min(c0 + 16, c) {
+            let src = weight + (mi * c + ci) * taps
+            let dst = flipped + (ci * m + mi) * taps
+            for tap in 0..<taps { dst[tap] = src[taps - 1 - tap] }
+          }
+        }
+      }
+      windowed(t, input: gradOutput, weight: flipped, bias: nil, output: dx)
+      gradInput = nil
+      if gradWeight == nil { return }
     }
     // With our workers driving a single-threaded BLAS, one range of images per worker;
     // otherwise one range, whose products spread themselves (GemmKernel.gemm or BLAS threads).
@@ -30,9 +59,7 @@ extension ConvKernel {
     var partials: [UnsafeMutablePointer<Float>] = []
     if gradWeight != nil {
       for _ in 1..<max(workers, 1) {
-        let p = UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
-        p.initialize(repeating: 0, count: weightCount)
-        partials.append(p)
+        partials.append(UnsafeMutablePointer<Float>.allocate(capacity: weightCount))
       }
     }
     defer { partials.forEach { $0.deallocate() } }
@@ -55,8 +82,25 @@ extension ConvKernel {
     }
   }
 
-  /// The GEMM gradients of the images in `images`, added to `gradInput` (zero on entry) and
-  /// `gradWeight`; `serial` keeps every product on the calling thread.
+  /// The forward convolution whose output is ∂X of `g`, for group 1 and unit strides: ∂Y as
+  /// the image, X's size as the output, the same kernel and dilations, begin pads
+  /// (kernel − 1)·dilation − pad (nil when negative), weights flipped and transposed to
+  /// [C, M, kernel]: ∂X[c, i] = Σ_m,k W[m, c, k] · ∂Y[m, i + pad − k·dilation].
+  static func inputGradientAsConvolution(_ g: ConvGeometry) -> ConvGeometry? {
+    let w = g.window
+    guard g.groups == 1, w.strides.allSatisfy({ $0 == 1 }) else { return nil }
+    let pads = (0..<w.rank).map { (w.kernel[$0] - 1) * w.dilations[$0] - w.padsBegin[$0] }
+    guard pads.allSatisfy({ $0 >= 0 }) else { return nil }
+    return ConvGeometry(
+      batch: g.batch, inputChannels: g.outputChannels, outputChannels: g.inputChannels, groups: 1,
+      window: WindowGeometry(
+        imageSpatial: w.outputSpatial, outputSpatial: w.imageSpatial, kernel: w.kernel, strides: w.strides,
+        dilations: w.dilations, padsBegin: pads))
+  }
+
+  /// The GEMM gradients of the images in `images`: added to `gradInput` (zero on entry),
+  /// written to `gradWeight` (any contents on entry); `serial` keeps every product on the
+  /// calling thread.
   static func backwardImages(
     _ g: ConvGeometry, _ images: Range<Int>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?,
@@ -116,7 +160,8 @@ extension ConvKernel {
           } else {
             cols = image(0)
           }
-          gemm(false, true, mg, k, ld, dyMatrix, ld, cols, ld, 1, gradWeight + group * mg * k, k)
+          // (The first chunk writes it: ∂W arrives uninitialized.)
+          gemm(false, true, mg, k, ld, dyMatrix, ld, cols, ld, n0 == images.lowerBound ? 0 : 1, gradWeight + group * mg * k, k)
         }
         if let gradInput {
           let dx = { (i: Int) in gradInput + ((n0 + i) * g.inputChannels + group * cg) * imageSize }

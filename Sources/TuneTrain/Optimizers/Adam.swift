@@ -1,3 +1,5 @@
+import TuneTensor
+
 /// Adam (Kingma & Ba, 2015) with PyTorch's `torch.optim.Adam` / `AdamW` semantics:
 ///
 ///     g ← g + λ·θ                       (Adam's L2 weight decay, when not decoupled)
@@ -41,14 +43,19 @@ public struct Adam: Optimizer {
     let stepSize = learningRate / c1
     let l2 = decoupledWeightDecay ? 0 : weightDecay
     let decay = decoupledWeightDecay ? 1 - learningRate * weightDecay : 1
-    for i in parameter.indices {
-      let g = gradient[i] + l2 * parameter[i]
-      let mi = b1 * m[i] + (1 - b1) * g
-      let vi = b2 * v[i] + (1 - b2) * g * g
-      m[i] = mi
-      v[i] = vi
-      let denominator = vi.squareRoot() / c2sqrt + epsilon
-      parameter[i] = parameter[i] * decay - stepSize * mi / denominator
+    let eps = epsilon
+    // Element by element (the same values however the range is split), over the workers: on
+    // ResNet-18 (11M weights, seven arrays read or written) the update was 7% of a training step.
+    ParallelKernels.runRanges(parameter.count, cost: 8) { range in
+      for i in range {
+        let g = gradient[i] + l2 * parameter[i]
+        let mi = b1 * m[i] + (1 - b1) * g
+        let vi = b2 * v[i] + (1 - b2) * g * g
+        m[i] = mi
+        v[i] = vi
+        let denominator = vi.squareRoot() / c2sqrt + eps
+        parameter[i] = parameter[i] * decay - stepSize * mi / denominator
+      }
     }
   }
 }
