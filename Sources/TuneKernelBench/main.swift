@@ -80,6 +80,8 @@ if ProcessInfo.processInfo.environment["ONNX_TUNE_WINDOWED"] == "gemm" { ConvKer
 if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_STRIP_GROUP"].flatMap(Int32.init) { otk_set_strip_group_limit(n) }
 // ONNX_TUNE_POINTWISE_PLANES=N: the pointwise kernel takes planes of fewer than N positions.
 if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_POINTWISE_PLANES"].flatMap(Int.init) { ConvKernel.pointwisePlaneLimit = n }
+// ONNX_TUNE_DIRECT_ROWS=off: the windowed kernel gathers every strip (no bordered copy).
+if ProcessInfo.processInfo.environment["ONNX_TUNE_DIRECT_ROWS"] == "off" { ConvKernel.useDirectRows = false }
 // ONNX_TUNE_PACK_FROM=N: the C kernels pack the weights from N strips of 16 columns on.
 if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_PACK_FROM"].flatMap(Int.init) { ConvKernel.packWeightsFromStrips = n }
 AllocatorTuning.keepFreedMemory()

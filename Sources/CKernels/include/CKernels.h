@@ -64,6 +64,20 @@ void otk_conv_columns(
   const float *w, const float *packed, int m, int channels, const float *x, ptrdiff_t x_image, const otk_window *win, int p, long col0,
   long col1, float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch);
 
+/* Floats of scratch one call of otk_conv_padded_rows needs. */
+size_t otk_padded_rows_scratch_size(int m, int k);
+
+/* A 2-D convolution (group 1, strides 1) of ONE image whose output rows are whole strips
+   (out_w a multiple of 16), read straight from `padded`: the image's channels with a zero
+   border, padded_h × padded_w each (the image at the begin pads' offset, and every window
+   inside). Strips [strip0, strip1) of the image, strip s being positions 16·(s % (out_w/16)) to
+   +16 of output row s / (out_w/16); y and the epilogue's sum point at the image's output (p
+   positions per channel). Weights as for otk_conv_columns. Only on CPUs with AVX2 and FMA. */
+void otk_conv_padded_rows(
+  const float *w, const float *packed, int m, int channels, const float *padded, int padded_h, int padded_w,
+  int kernel_h, int kernel_w, int dilation_h, int dilation_w, int out_w, int p, long strip0, long strip1, float *y,
+  const otk_epilogue *e, float *scratch);
+
 /* OpenBLAS's kernel set (openblas_get_corename, e.g. "Haswell"), or NULL when the BLAS does not say. */
 const char *otk_blas_core(void);
 

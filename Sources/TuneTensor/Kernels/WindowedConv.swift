@@ -49,6 +49,10 @@ extension ConvKernel {
       stride_w: Int32(w.strides[1]), dilation_h: Int32(w.dilations[0]), dilation_w: Int32(w.dilations[1]),
       pad_h: Int32(w.padsBegin[0]), pad_w: Int32(w.padsBegin[1]))
     let strips = (columns + 15) / 16
+    if let padded = paddedRowsGeometry(g) {
+      windowedRows(g, padded: padded, input: input, weight: weight, e: e, output: output)
+      return
+    }
     let scratchSize = otk_conv_scratch_size(Int32(m), Int32(k), Int32(w.kernelCount))
     withPackedWeights(weight, m: m, k: k, strips: strips) { packed in
       withUnsafePointer(to: e) { ep in
@@ -60,6 +64,74 @@ extension ConvKernel {
             otk_conv_columns(
               weight, shared.value.2, Int32(m), Int32(c), input, c * w.imageCount, shared.value.1, Int32(p),
               range.lowerBound * 16, min(range.upperBound * 16, columns), output, m * p, shared.value.0, scratch)
+          }
+        }
+      }
+    }
+  }
+
+  /// Whether `windowed` reads output rows that are whole strips straight from a zero-bordered
+  /// copy of each image (`otk_conv_padded_rows`) instead of gathering each strip's panel (a
+  /// switch for benchmarks and tests).
+  nonisolated(unsafe) public static var useDirectRows = true
+
+  /// The zero-bordered image size (rows, columns) for the direct path: unit strides, output
+  /// rows a multiple of 16 wide, the bordered image of all channels within 16M floats.
+  static func paddedRowsGeometry(_ g: ConvGeometry) -> (height: Int, width: Int)? {
+    let w = g.window
+    guard useDirectRows, w.rank == 2, w.strides == [1, 1], w.outputSpatial[1] % 16 == 0 else { return nil }
+    let height = max(w.padsBegin[0] + w.imageSpatial[0], w.outputSpatial[0] + (w.kernel[0] - 1) * w.dilations[0])
+    let width = max(w.padsBegin[1] + w.imageSpatial[1], w.outputSpatial[1] + (w.kernel[1] - 1) * w.dilations[1])
+    guard g.inputChannels * height * width <= 1 << 24 else { return nil }
+    return (height, width)
+  }
+
+  /// `windowed` on the direct path: images (or, for fewer images than workers, parts of an
+  /// image's rows) spread over the workers, each building the bordered copy of its image once.
+  static func windowedRows(
+    _ g: ConvGeometry, padded: (height: Int, width: Int), input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    e: otk_epilogue, output: UnsafeMutablePointer<Float>
+  ) {
+    let w = g.window
+    let (m, c, p) = (g.outputChannels, g.inputChannels, w.outputCount)
+    let k = c * w.kernelCount
+    let (ih, iw) = (w.imageSpatial[0], w.imageSpatial[1])
+    let (ph, pw) = (w.padsBegin[0], w.padsBegin[1])
+    let ow = w.outputSpatial[1]
+    let perImage = w.outputSpatial[0] * (ow / 16)
+    let parts = g.batch >= ParallelKernels.threads ? 1 : min(perImage, (ParallelKernels.threads + g.batch - 1) / g.batch)
+    let plane = padded.height * padded.width
+    let rows = min(ih, padded.height - ph)
+    let cols = min(iw, padded.width - pw)
+    let scratchSize = otk_padded_rows_scratch_size(Int32(m), Int32(k))
+    withPackedWeights(weight, m: m, k: k, strips: g.batch * perImage) { packed in
+      let shared = UncheckedSendable(packed)
+      ParallelKernels.runRanges(g.batch * parts, cost: perImage / parts * 16 * m * k) { items in
+        let bordered = UnsafeMutablePointer<Float>.allocate(capacity: c * plane)
+        defer { bordered.deallocate() }
+        bordered.initialize(repeating: 0, count: c * plane)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchSize)
+        defer { scratch.deallocate() }
+        var built = -1
+        for item in items {
+          let (n, part) = item.quotientAndRemainder(dividingBy: parts)
+          if n != built {
+            // The image inside its border (the border stays zero).
+            let image = input + n * c * w.imageCount
+            for ch in 0..<c {
+              for r in 0..<rows {
+                (bordered + ch * plane + (r + ph) * padded.width + pw).update(from: image + ch * w.imageCount + r * iw, count: cols)
+              }
+            }
+            built = n
+          }
+          var ei = e
+          ei.sum = e.sum.map { $0 + n * m * p }
+          withUnsafePointer(to: ei) { ep in
+            otk_conv_padded_rows(
+              weight, shared.value, Int32(m), Int32(c), bordered, Int32(padded.height), Int32(padded.width),
+              Int32(w.kernel[0]), Int32(w.kernel[1]), Int32(w.dilations[0]), Int32(w.dilations[1]), Int32(ow), Int32(p),
+              perImage * part / parts, perImage * (part + 1) / parts, output + n * m * p, ep, scratch)
           }
         }
       }

@@ -302,6 +302,12 @@ let kernelModeLock = NSLock()
       Case(batch: 1, c: 2, m: 3, groups: 1, image: [5, 7], kernel: [2, 5], strides: [2, 1], dilations: [1, 1], pads: [0, 3]),
       Case(batch: 3, c: 6, m: 4, groups: 1, image: [5, 5], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [0, 0]),
       Case(batch: 2, c: 3, m: 9, groups: 1, image: [11, 23], kernel: [3, 3], strides: [1, 3], dilations: [1, 1], pads: [1, 1]),
+      // Output rows of 16 and 32: the direct path (a zero-bordered copy of each image), one
+      // image split over the workers, K over one slice, dilation, no padding.
+      Case(batch: 3, c: 5, m: 7, groups: 1, image: [5, 16], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1]),
+      Case(batch: 1, c: 31, m: 13, groups: 1, image: [6, 32], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1]),
+      Case(batch: 2, c: 4, m: 6, groups: 1, image: [7, 20], kernel: [3, 3], strides: [1, 1], dilations: [2, 2], pads: [0, 0]),
+      Case(batch: 2, c: 3, m: 4, groups: 1, image: [4, 18], kernel: [2, 3], strides: [1, 1], dilations: [1, 1], pads: [0, 0]),
     ])
   func windowedKernelMatchesNaive(_ c: Case) {
     let g = c.geometry
@@ -316,9 +322,12 @@ let kernelModeLock = NSLock()
     defer { kernelModeLock.unlock() }
     let saved = ConvKernel.packWeightsFromStrips
     defer { ConvKernel.packWeightsFromStrips = saved }
+    let savedDirect = ConvKernel.useDirectRows
+    defer { ConvKernel.useDirectRows = savedDirect }
     var first: [Float]?
-    for packFrom in [Int.max, 0] {
+    for (packFrom, direct) in [(Int.max, true), (0, true), (0, false)] {
       ConvKernel.packWeightsFromStrips = packFrom
+      ConvKernel.useDirectRows = direct
       for act in Self.activations {
         for withSum in [false, true] {
           var fast = [Float](repeating: .nan, count: count)
@@ -329,10 +338,11 @@ let kernelModeLock = NSLock()
           }
           let expected = (0..<count).map { Self.reference(act, withSum ? naive[$0] + z[$0] : naive[$0]) }
           let worst = zip(fast, expected).map { abs($0 - $1) - 1e-4 * abs($1) }.max() ?? 0
-          #expect(worst <= 1e-4, "\(c) \(act) sum \(withSum) packed \(packFrom == 0)")
+          #expect(worst <= 1e-4, "\(c) \(act) sum \(withSum) packed \(packFrom == 0) direct \(direct)")
           if case .identity = act, !withSum {
-            // Packed or in place, the same sums in the same order.
-            if let first { #expect(fast == first, "\(c): packed and in-place weights differ") } else { first = fast }
+            // Packed or in place, gathered or read from the bordered image: the same sums in
+            // the same order.
+            if let first { #expect(fast == first, "\(c): packed \(packFrom == 0) direct \(direct) differs") } else { first = fast }
           }
         }
       }
