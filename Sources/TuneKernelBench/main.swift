@@ -82,6 +82,8 @@ if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_STRIP_GROUP"].flatMap(
 if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_POINTWISE_PLANES"].flatMap(Int.init) { ConvKernel.pointwisePlaneLimit = n }
 // ONNX_TUNE_DIRECT_ROWS=off: the windowed kernel gathers every strip (no bordered copy).
 if ProcessInfo.processInfo.environment["ONNX_TUNE_DIRECT_ROWS"] == "off" { ConvKernel.useDirectRows = false }
+// ONNX_TUNE_BLOCKED_BELOW=N: stride-1 depthwise convolutions with output rows under N wide go to the blocked kernel.
+if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_BLOCKED_BELOW"].flatMap(Int.init) { ConvKernel.blockedDepthwiseBelowWidth = n }
 // ONNX_TUNE_PACK_FROM=N: the C kernels pack the weights from N strips of 16 columns on.
 if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_PACK_FROM"].flatMap(Int.init) { ConvKernel.packWeightsFromStrips = n }
 AllocatorTuning.keepFreedMemory()

@@ -22,8 +22,12 @@ extension ConvKernel {
   /// stride 1 the plane kernel's flat loop was ~1.5x faster).
   public static func prefersBlockedDepthwise(_ g: ConvGeometry) -> Bool {
     let w = g.window
-    return blockedDepthwiseApplies(g) && (w.strides != [1, 1] || w.outputSpatial[1] < 8)
+    return blockedDepthwiseApplies(g) && (w.strides != [1, 1] || w.outputSpatial[1] < blockedDepthwiseBelowWidth)
   }
+
+  /// Stride-1 depthwise convolutions go to the blocked kernel when their output rows are
+  /// narrower than this.
+  nonisolated(unsafe) public static var blockedDepthwiseBelowWidth = 8
 
   /// `output = act(depthwise3x3(input) + bias + sum)`; `g` must satisfy
   /// `blockedDepthwiseApplies`. The sum of a position's nine taps is taken in the same order
