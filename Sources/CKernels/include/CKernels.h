@@ -78,6 +78,14 @@ void otk_conv_padded_rows(
   int kernel_h, int kernel_w, int dilation_h, int dilation_w, int out_w, int p, long strip0, long strip1, float *y,
   const otk_epilogue *e, float *scratch);
 
+/* One task of a pool job: index in [0, count). */
+typedef void (*otk_pool_task)(void *context, int index);
+
+/* Runs task(context, i) for i in [0, count) on the calling thread and up to threads − 1 pool
+   workers (pool.c), returning when all have finished. Serially, in order, when threads ≤ 1,
+   count is 1, another job is running, or it is called from inside a task. */
+void otk_pool_run(int count, int threads, otk_pool_task task, void *context);
+
 /* OpenBLAS's kernel set (openblas_get_corename, e.g. "Haswell"), or NULL when the BLAS does not say. */
 const char *otk_blas_core(void);
 

@@ -1,3 +1,4 @@
+import CKernels
 import Dispatch
 
 /// The shape of an N-D grouped convolution (NCHW layout, weights `[M, C/groups, k...]`).
@@ -479,7 +480,8 @@ public enum ConvKernel {
   }
 }
 
-/// Spreads independent work items over the cores with `DispatchQueue.concurrentPerform`.
+/// Spreads independent work items over the cores: the calling thread and a pool of workers of
+/// our own (`spread`).
 public enum ParallelKernels {
   /// Worker count (default: the number of active processors). Set once at start-up (the CLI's
   /// `--threads`), before any kernel runs.
@@ -500,12 +502,24 @@ public enum ParallelKernels {
       return
     }
     let workers = min(threads, count)
-    withoutActuallyEscaping(body) { body in
-      let box = UncheckedSendable(body)
-      DispatchQueue.concurrentPerform(iterations: workers) { t in
-        let lo = count * t / workers
-        let hi = count * (t + 1) / workers
-        for i in lo..<hi { box.value(i) }
+    spread(workers) { t in
+      let lo = count * t / workers
+      let hi = count * (t + 1) / workers
+      for i in lo..<hi { body(i) }
+    }
+  }
+
+  /// Runs `task(t)` for `t` in `0..<tasks` on the calling thread and the pool's workers
+  /// (`otk_pool_run`, Sources/CKernels/pool.c), returning when all have finished; serially when
+  /// another thread's job is running or when called from inside a task.
+  @inline(__always)
+  public static func spread(_ tasks: Int, _ task: (Int) -> Void) {
+    withoutActuallyEscaping(task) { task in
+      var body = task
+      withUnsafeMutablePointer(to: &body) { pointer in
+        otk_pool_run(Int32(tasks), Int32(threads), { context, index in
+          context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(index))
+        }, pointer)
       }
     }
   }
@@ -525,12 +539,7 @@ extension ParallelKernels {
       body(0..<count)
       return
     }
-    withoutActuallyEscaping(body) { body in
-      let box = UncheckedSendable(body)
-      DispatchQueue.concurrentPerform(iterations: workers) { t in
-        box.value((count * t / workers)..<(count * (t + 1) / workers))
-      }
-    }
+    spread(workers) { t in body((count * t / workers)..<(count * (t + 1) / workers)) }
   }
 
   /// Splits `0..<count` into one contiguous range per worker (so each can set up scratch
@@ -542,16 +551,11 @@ extension ParallelKernels {
       return
     }
     let workers = min(threads, count)
-    withoutActuallyEscaping(body) { body in
-      let box = UncheckedSendable(body)
-      DispatchQueue.concurrentPerform(iterations: workers) { t in
-        box.value((count * t / workers)..<(count * (t + 1) / workers))
-      }
-    }
+    spread(workers) { t in body((count * t / workers)..<(count * (t + 1) / workers)) }
   }
 }
 
-/// Hands a value to `concurrentPerform` workers; the kernels guarantee the workers write
+/// Hands a value to the pool's workers (`spread`); the kernels guarantee the workers write
 /// disjoint memory.
 @usableFromInline struct UncheckedSendable<T>: @unchecked Sendable {
   @usableFromInline let value: T
