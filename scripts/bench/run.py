@@ -359,7 +359,8 @@ def report(results, notes, facts, quick):
     w(f"- {m['cpu']}, `nproc` {m['nproc']} (AVX2 {yes(m['flags_avx2'])}, AVX-512 {yes(m['flags_avx512f'])}), "
       f"{m['memory_gib']} GiB, {m['os']}, Linux {m['kernel']}")
     w(f"- {m['swift']}")
-    w(f"- OpenBLAS: `{ob.get('config', '?')}`, core `{ob.get('corename', '?')}`, "
+    w(f"- OpenBLAS: `{ob.get('config', '?')}`, core `{ob.get('corename', '?')}` (`onnx-tune` runs it with "
+      f"`{ob.get('ours', '?')}`), "
       f"default threads {ob.get('default_threads', '?')}; every row sets its thread count explicitly "
       "(ours: `--threads N` + `OPENBLAS_NUM_THREADS=N`; onnxruntime: `intra_op_num_threads = N`, "
       "`inter_op_num_threads = 1`; PyTorch: `torch.set_num_threads(N)` + `OMP_NUM_THREADS=N`)")
@@ -616,6 +617,12 @@ def main():
     out_path = args.out or (os.path.join(results_dir, "BENCHMARKS.md") if args.quick else os.path.join(ROOT, "BENCHMARKS.md"))
 
     facts = machine_facts()
+    # The kernels onnx-tune itself runs OpenBLAS with (it may switch them at start-up, see README):
+    # OPENBLAS_VERBOSE=2 makes OpenBLAS print each choice; the last one is in force.
+    verbose = subprocess.run([os.path.join(args.bin_dir, "onnx-tune"), "--help"], capture_output=True, text=True,
+                             env=dict(os.environ, OPENBLAS_VERBOSE="2"))
+    cores = re.findall(r"Core: (\S+)", verbose.stdout + verbose.stderr)
+    facts["openblas"]["ours"] = cores[-1] if cores else "?"
     log(f"{facts['cpu']}, {facts['nproc']} cores, load {facts['load_before']:.2f}; "
         f"{'quick' if args.quick else 'full'} run of: {', '.join(sections)}")
     failed = []
