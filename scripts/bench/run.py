@@ -619,7 +619,7 @@ def main():
     facts = machine_facts()
     # The kernels onnx-tune itself runs OpenBLAS with (it may switch them at start-up, see README):
     # OPENBLAS_VERBOSE=2 makes OpenBLAS print each choice; the last one is in force.
-    verbose = subprocess.run([os.path.join(args.bin_dir, "onnx-tune"), "--help"], capture_output=True, text=True,
+    verbose = subprocess.run([os.path.join(args.bin_dir, "onnx-tune"), "run", "--help"], capture_output=True, text=True,
                              env=dict(os.environ, OPENBLAS_VERBOSE="2"))
     cores = re.findall(r"Core: (\S+)", verbose.stdout + verbose.stderr)
     facts["openblas"]["ours"] = cores[-1] if cores else "?"
