@@ -142,77 +142,13 @@ __attribute__((target("avx2,fma"))) static inline void store_row(
 }
 
 /* acc[rows×16] (+)= `rows` (2, 4 or 6) weight rows · panel[kc×16], in registers; row r's
-   element kk is a_r[kk·step]. `from` (or zero) holds the starting sums. Inlined with constant
-   rows and step (1: rows in place; ROWS: packed), so each variant keeps only its own
-   accumulators. */
+   element kk is a_r[kk·step]; panel row kk is the 16 floats at bp + 16·kk, or, with `offsets`,
+   at bp + offsets[kk] (read in place from a bordered image). `from` (or zero) holds the
+   starting sums. Inlined with constant rows, step (1: rows in place; ROWS: packed) and
+   offsets-or-NULL, so each variant keeps only its own accumulators and addressing. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void kernel_rows_x16(
   const int rows, const float *a0, const float *a1, const float *a2, const float *a3, const float *a4,
-  const float *a5, const ptrdiff_t step, const float *bp, int kc, const float *from, float *acc) {
-  __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-  c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
-  if (from) {
-    c00 = _mm256_load_ps(from + 0); c01 = _mm256_load_ps(from + 8);
-    c10 = _mm256_load_ps(from + 16); c11 = _mm256_load_ps(from + 24);
-    if (rows > 2) {
-      c20 = _mm256_load_ps(from + 32); c21 = _mm256_load_ps(from + 40);
-      c30 = _mm256_load_ps(from + 48); c31 = _mm256_load_ps(from + 56);
-    }
-    if (rows > 4) {
-      c40 = _mm256_load_ps(from + 64); c41 = _mm256_load_ps(from + 72);
-      c50 = _mm256_load_ps(from + 80); c51 = _mm256_load_ps(from + 88);
-    }
-  }
-  for (int kk = 0; kk < kc; kk++) {
-    __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
-    __m256 v;
-    ptrdiff_t i = kk * step;
-    v = _mm256_broadcast_ss(a0 + i); c00 = _mm256_fmadd_ps(v, b0, c00); c01 = _mm256_fmadd_ps(v, b1, c01);
-    v = _mm256_broadcast_ss(a1 + i); c10 = _mm256_fmadd_ps(v, b0, c10); c11 = _mm256_fmadd_ps(v, b1, c11);
-    if (rows > 2) {
-      v = _mm256_broadcast_ss(a2 + i); c20 = _mm256_fmadd_ps(v, b0, c20); c21 = _mm256_fmadd_ps(v, b1, c21);
-      v = _mm256_broadcast_ss(a3 + i); c30 = _mm256_fmadd_ps(v, b0, c30); c31 = _mm256_fmadd_ps(v, b1, c31);
-    }
-    if (rows > 4) {
-      v = _mm256_broadcast_ss(a4 + i); c40 = _mm256_fmadd_ps(v, b0, c40); c41 = _mm256_fmadd_ps(v, b1, c41);
-      v = _mm256_broadcast_ss(a5 + i); c50 = _mm256_fmadd_ps(v, b0, c50); c51 = _mm256_fmadd_ps(v, b1, c51);
-    }
-    bp += COLS;
-  }
-  _mm256_store_ps(acc + 0, c00); _mm256_store_ps(acc + 8, c01);
-  _mm256_store_ps(acc + 16, c10); _mm256_store_ps(acc + 24, c11);
-  if (rows > 2) {
-    _mm256_store_ps(acc + 32, c20); _mm256_store_ps(acc + 40, c21);
-    _mm256_store_ps(acc + 48, c30); _mm256_store_ps(acc + 56, c31);
-  }
-  if (rows > 4) {
-    _mm256_store_ps(acc + 64, c40); _mm256_store_ps(acc + 72, c41);
-    _mm256_store_ps(acc + 80, c50); _mm256_store_ps(acc + 88, c51);
-  }
-}
-
-/* The kernel's six variants as functions of their own (rows 2, 4 or 6; weights in place or
-   packed), so that each gets all sixteen registers: inlined into the strip loops, the compiler
-   kept the store path's constants in registers and spilled accumulators inside the loop (2x
-   slower). */
-#define OTK_KERNEL(name, rows, step)                                                                         \
-  __attribute__((target("avx2,fma"), noinline)) static void name(                                          \
-    const float *a0, const float *a1, const float *a2, const float *a3, const float *a4, const float *a5,    \
-    const float *bp, int kc, const float *from, float *acc) {                                               \
-    kernel_rows_x16(rows, a0, a1, a2, a3, a4, a5, step, bp, kc, from, acc);                                 \
-  }
-OTK_KERNEL(kernel_6_in_place, 6, 1)
-OTK_KERNEL(kernel_4_in_place, 4, 1)
-OTK_KERNEL(kernel_2_in_place, 2, 1)
-OTK_KERNEL(kernel_6_packed, 6, ROWS)
-OTK_KERNEL(kernel_4_packed, 4, ROWS)
-OTK_KERNEL(kernel_2_packed, 2, ROWS)
-#undef OTK_KERNEL
-
-/* The kernel with its panel read in place: row kk of the strip's 16 columns is the 16 floats at
-   base + offsets[kk] (a zero-bordered image, see otk_conv_padded_rows). */
-__attribute__((target("avx2,fma"), always_inline)) static inline void kernel_rows_x16_direct(
-  const int rows, const float *a0, const float *a1, const float *a2, const float *a3, const float *a4,
-  const float *a5, const ptrdiff_t step, const float *base, const int32_t *offsets, int kc, const float *from,
+  const float *a5, const ptrdiff_t step, const float *bp, const int32_t *offsets, int kc, const float *from,
   float *acc) {
   __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
   c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
@@ -229,8 +165,15 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void kernel_row
     }
   }
   for (int kk = 0; kk < kc; kk++) {
-    const float *bp = base + offsets[kk];
-    __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);
+    __m256 b0, b1;
+    if (offsets) {
+      b0 = _mm256_loadu_ps(bp + offsets[kk]);
+      b1 = _mm256_loadu_ps(bp + offsets[kk] + 8);
+    } else {
+      b0 = _mm256_load_ps(bp);
+      b1 = _mm256_load_ps(bp + 8);
+      bp += COLS;
+    }
     __m256 v;
     ptrdiff_t i = kk * step;
     v = _mm256_broadcast_ss(a0 + i); c00 = _mm256_fmadd_ps(v, b0, c00); c01 = _mm256_fmadd_ps(v, b1, c01);
@@ -256,11 +199,30 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void kernel_row
   }
 }
 
+/* The kernel's variants as functions of their own (rows 2, 4 or 6; weights in place or
+   packed), so that each gets all sixteen registers: inlined into the strip loops, the compiler
+   kept the store path's constants in registers and spilled accumulators inside the loop (2x
+   slower). */
+#define OTK_KERNEL(name, rows, step)                                                                         \
+  __attribute__((target("avx2,fma"), noinline)) static void name(                                          \
+    const float *a0, const float *a1, const float *a2, const float *a3, const float *a4, const float *a5,    \
+    const float *bp, int kc, const float *from, float *acc) {                                               \
+    kernel_rows_x16(rows, a0, a1, a2, a3, a4, a5, step, bp, NULL, kc, from, acc);                           \
+  }
+OTK_KERNEL(kernel_6_in_place, 6, 1)
+OTK_KERNEL(kernel_4_in_place, 4, 1)
+OTK_KERNEL(kernel_2_in_place, 2, 1)
+OTK_KERNEL(kernel_6_packed, 6, ROWS)
+OTK_KERNEL(kernel_4_packed, 4, ROWS)
+OTK_KERNEL(kernel_2_packed, 2, ROWS)
+#undef OTK_KERNEL
+
+/* The same with the panel read in place from a bordered image (otk_conv_padded_rows). */
 #define OTK_DIRECT_KERNEL(name, rows, step)                                                                  \
   __attribute__((target("avx2,fma"), noinline)) static void name(                                          \
     const float *a0, const float *a1, const float *a2, const float *a3, const float *a4, const float *a5,    \
     const float *base, const int32_t *offsets, int kc, const float *from, float *acc) {                     \
-    kernel_rows_x16_direct(rows, a0, a1, a2, a3, a4, a5, step, base, offsets, kc, from, acc);               \
+    kernel_rows_x16(rows, a0, a1, a2, a3, a4, a5, step, base, offsets, kc, from, acc);                      \
   }
 OTK_DIRECT_KERNEL(direct_6_in_place, 6, 1)
 OTK_DIRECT_KERNEL(direct_4_in_place, 4, 1)
@@ -285,7 +247,7 @@ static inline void kernel_block(
   }
 }
 
-/* kernel_block with the panel read in place (kernel_rows_x16_direct). */
+/* kernel_block with the panel read in place (rows at base + offsets[kk]). */
 static inline void kernel_block_direct(
   int rows, int packed, const float *a0, const float *a1, const float *a2, const float *a3, const float *a4,
   const float *a5, const float *base, const int32_t *offsets, int kc, const float *from, float *acc) {
@@ -342,10 +304,12 @@ __attribute__((target("avx2,fma"))) static void store_tile(
    before the next (partial sums kept in `partial`, count·blocks·6·16 floats, between slices;
    each output is still one sum in K order), each row finished (bias, sum, activation) while it
    is stored into NCHW. W is read in place (row-major M×K) or, when `packed`, from
-   otk_pack_weights's layout. */
+   otk_pack_weights's layout. Strip g's panel is `panels` + g·panel_floats(k) (rows of 16
+   floats), or, when `offsets` is given, read in place: row kk at bases[g] + offsets[kk]. */
 __attribute__((target("avx2,fma"))) static void multiply_and_store(
-  const float *w, const float *packed, int m, int k, const float *panels, int count, const strip *strips,
-  float *tile, float *partial, int p, float *y, ptrdiff_t y_image, const otk_epilogue *e) {
+  const float *w, const float *packed, int m, int k, const float *panels, const float *const *bases,
+  const int32_t *offsets, int count, const strip *strips, float *tile, float *partial, int p, float *y,
+  ptrdiff_t y_image, const otk_epilogue *e) {
   int blocks = (m + ROWS - 1) / ROWS;
   const size_t stride = panel_floats(k);
   for (int k0 = 0; k0 < k || k0 == 0; k0 += KC) {
@@ -370,10 +334,12 @@ __attribute__((target("avx2,fma"))) static void multiply_and_store(
         float *sums = partial + ((size_t)g * blocks + b) * ROWS * COLS;
         const float *from = k0 == 0 ? NULL : sums;
         float *acc = last ? tile : sums;
-        const float *bp = panels + g * stride + (size_t)k0 * COLS;
-        kernel_block(rows, packed != NULL, a0, a1, a2, a3, a4, a5, bp, kc, from, acc);
-        if (!last) continue;
-        store_tile(strips + g, b, rows, tile, p, y, y_image, e);
+        if (offsets) {
+          kernel_block_direct(rows, packed != NULL, a0, a1, a2, a3, a4, a5, bases[g], offsets + k0, kc, from, acc);
+        } else {
+          kernel_block(rows, packed != NULL, a0, a1, a2, a3, a4, a5, panels + g * stride + (size_t)k0 * COLS, kc, from, acc);
+        }
+        if (last) store_tile(strips + g, b, rows, tile, p, y, y_image, e);
       }
     }
   }
@@ -425,7 +391,7 @@ void otk_pointwise_columns(
         }
       }
     }
-    multiply_and_store(w, packed, m, k, panels, count, strips, tile, partial, p, y, y_image, e);
+    multiply_and_store(w, packed, m, k, panels, NULL, NULL, count, strips, tile, partial, p, y, y_image, e);
   }
 }
 
@@ -565,7 +531,7 @@ void otk_conv_columns(
         }
       }
     }
-    multiply_and_store(w, packed, m, k, panels, count, strips, tile, partial, p, y, y_image, e);
+    multiply_and_store(w, packed, m, k, panels, NULL, NULL, count, strips, tile, partial, p, y, y_image, e);
   }
 }
 
@@ -610,32 +576,7 @@ void otk_conv_padded_rows(
       st->len[0] = COLS;
       bases[count] = padded + (ptrdiff_t)oy * padded_w + ox;
     }
-    for (int k0 = 0; k0 < k || k0 == 0; k0 += KC) {
-      int kc = k - k0 < KC ? k - k0 : KC;
-      int last = k0 + kc >= k;
-      for (int b = 0; b < blocks; b++) {
-        int rows = m - b * ROWS < ROWS ? m - b * ROWS : ROWS;
-        const float *a0, *a1, *a2, *a3, *a4, *a5;
-        if (packed) {
-          a0 = packed + ((size_t)b * k + k0) * ROWS;
-          a1 = a0 + 1; a2 = a0 + 2; a3 = a0 + 3; a4 = a0 + 4; a5 = a0 + 5;
-        } else {
-          a0 = w + (size_t)(b * ROWS + 0 < m ? b * ROWS + 0 : m - 1) * k + k0;
-          a1 = w + (size_t)(b * ROWS + 1 < m ? b * ROWS + 1 : m - 1) * k + k0;
-          a2 = w + (size_t)(b * ROWS + 2 < m ? b * ROWS + 2 : m - 1) * k + k0;
-          a3 = w + (size_t)(b * ROWS + 3 < m ? b * ROWS + 3 : m - 1) * k + k0;
-          a4 = w + (size_t)(b * ROWS + 4 < m ? b * ROWS + 4 : m - 1) * k + k0;
-          a5 = w + (size_t)(b * ROWS + 5 < m ? b * ROWS + 5 : m - 1) * k + k0;
-        }
-        for (int g = 0; g < count; g++) {
-          float *sums = partial + ((size_t)g * blocks + b) * ROWS * COLS;
-          const float *from = k0 == 0 ? NULL : sums;
-          float *acc = last ? tile : sums;
-          kernel_block_direct(rows, packed != NULL, a0, a1, a2, a3, a4, a5, bases[g], offsets + k0, kc, from, acc);
-          if (last) store_tile(strips + g, b, rows, tile, p, y, 0, e);
-        }
-      }
-    }
+    multiply_and_store(w, packed, m, k, NULL, bases, offsets, count, strips, tile, partial, p, y, 0, e);
   }
 }
 #else
