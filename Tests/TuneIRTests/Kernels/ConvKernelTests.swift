@@ -257,7 +257,11 @@ let kernelModeLock = NSLock()
   /// against the definition, with every epilogue: tolerance 1e-4 absolute + relative.
   @Test(
     .enabled(if: ConvKernel.hasPointwiseKernel),
-    arguments: [(2, 5, 7, [3, 3]), (3, 37, 13, [5, 7]), (1, 16, 6, [4, 4]), (2, 9, 25, [33, 35]), (17, 4, 3, [1, 1])])
+    arguments: [
+      (2, 5, 7, [3, 3]), (3, 37, 13, [5, 7]), (1, 16, 6, [4, 4]), (2, 9, 25, [33, 35]), (17, 4, 3, [1, 1]),
+      // Planes a multiple of 16 with M ≤ K: the input rows are read in place (K over one slice too).
+      (3, 40, 7, [4, 8]), (2, 300, 13, [4, 4]),
+    ])
   func pointwiseKernelMatchesNaive(_ batch: Int, _ c: Int, _ m: Int, _ image: [Int]) {
     let g = ConvGeometry(
       batch: batch, inputChannels: c, outputChannels: m, groups: 1,
