@@ -20,8 +20,6 @@ public enum ComputeThreads {
   }
   /// The number of workers kernels use.
   public static var count: Int { ParallelKernels.threads }
-  /// OpenBLAS's kernel set, e.g. "Haswell" (nil when the BLAS does not say).
-  public static var blasCore: String? { otk_blas_core().map { String(cString: $0) } }
   /// Made once, before the first product: whether OpenBLAS was switched to its AVX2 kernels.
   static let blasKernelChoice: Bool = otk_blas_prefer_avx2_on_zen4() != 0
   /// OpenBLAS's own thread count (1 after `set`).

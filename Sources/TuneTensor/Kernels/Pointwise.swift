@@ -53,21 +53,12 @@ extension ConvKernel {
         out_width: Int32(ow), row_step: two ? w.strides[0] * w.imageSpatial[1] : 0, column_step: w.strides[w.rank - 1],
         plane: w.imageCount)
     }
-    let strips = (columns + 15) / 16
-    let scratchSize = otk_pointwise_scratch_size(Int32(m), Int32(k))
-    withPackedWeights(weight, m: m, k: k, strips: strips) { packed in
-      withUnsafePointer(to: e) { ep in
-        withUnsafePointer(to: sub) { sp in
-          let shared = UncheckedSendable((ep, sp, packed))
-          ParallelKernels.runRanges(strips, cost: 16 * m * k) { range in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchSize)
-            defer { scratch.deallocate() }
-            otk_pointwise_columns(
-              weight, shared.value.2, Int32(m), Int32(k), input, k * w.imageCount, shared.value.1, Int32(p),
-              range.lowerBound * 16, min(range.upperBound * 16, columns), output, m * p, shared.value.0, scratch)
-          }
-        }
-      }
+    let scratchSize = Int(otk_pointwise_scratch_size(Int32(m), Int32(k)))
+    overStrips(columns: columns, weight: weight, m: m, k: k, scratchSize: scratchSize) { packed, scratch, col0, col1 in
+      var (e, sub) = (e, sub)
+      otk_pointwise_columns(
+        weight, packed, Int32(m), Int32(k), input, k * w.imageCount, &sub, Int32(p), col0, col1, output, m * p, &e,
+        scratch)
     }
   }
 }

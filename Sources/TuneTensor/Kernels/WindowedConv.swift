@@ -48,25 +48,16 @@ extension ConvKernel {
       kernel_h: Int32(w.kernel[0]), kernel_w: Int32(w.kernel[1]), stride_h: Int32(w.strides[0]),
       stride_w: Int32(w.strides[1]), dilation_h: Int32(w.dilations[0]), dilation_w: Int32(w.dilations[1]),
       pad_h: Int32(w.padsBegin[0]), pad_w: Int32(w.padsBegin[1]))
-    let strips = (columns + 15) / 16
     if let padded = paddedRowsGeometry(g) {
       windowedRows(g, padded: padded, input: input, weight: weight, e: e, output: output)
       return
     }
-    let scratchSize = otk_conv_scratch_size(Int32(m), Int32(k), Int32(w.kernelCount))
-    withPackedWeights(weight, m: m, k: k, strips: strips) { packed in
-      withUnsafePointer(to: e) { ep in
-        withUnsafePointer(to: window) { wp in
-          let shared = UncheckedSendable((ep, wp, packed))
-          ParallelKernels.runRanges(strips, cost: 16 * m * k) { range in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchSize)
-            defer { scratch.deallocate() }
-            otk_conv_columns(
-              weight, shared.value.2, Int32(m), Int32(c), input, c * w.imageCount, shared.value.1, Int32(p),
-              range.lowerBound * 16, min(range.upperBound * 16, columns), output, m * p, shared.value.0, scratch)
-          }
-        }
-      }
+    let scratchSize = Int(otk_conv_scratch_size(Int32(m), Int32(k), Int32(w.kernelCount)))
+    overStrips(columns: columns, weight: weight, m: m, k: k, scratchSize: scratchSize) { packed, scratch, col0, col1 in
+      var (e, window) = (e, window)
+      otk_conv_columns(
+        weight, packed, Int32(m), Int32(c), input, c * w.imageCount, &window, Int32(p), col0, col1, output, m * p, &e,
+        scratch)
     }
   }
 
@@ -153,6 +144,23 @@ extension ConvKernel {
     defer { packed.deallocate() }
     otk_pack_weights(weight, Int32(m), Int32(k), packed)
     return body(packed)
+  }
+
+  /// Runs `body(packed, scratch, col0, col1)` over `columns` output columns in strips of 16, one
+  /// contiguous range per worker, each with `scratchSize` floats of scratch of its own; `packed`
+  /// is the weights packed once for all the workers (`withPackedWeights`) or nil.
+  static func overStrips(
+    columns: Int, weight: UnsafePointer<Float>, m: Int, k: Int, scratchSize: Int,
+    _ body: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>, Int, Int) -> Void
+  ) {
+    let strips = (columns + 15) / 16
+    withPackedWeights(weight, m: m, k: k, strips: strips) { packed in
+      ParallelKernels.runRanges(strips, cost: 16 * m * k) { range in
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchSize)
+        defer { scratch.deallocate() }
+        body(packed, scratch, range.lowerBound * 16, min(range.upperBound * 16, columns))
+      }
+    }
   }
 
   /// The C kernels' form of a bias and epilogue.
