@@ -194,6 +194,29 @@ public enum ONNXWriter {
     for name in stale { unlink(directory + "/" + name) }
   }
 
+  /// Writes `bytes` to `path` atomically (temporary file beside it, flushed, renamed over it),
+  /// then removes temporaries that a killed writer of the same file left behind. For the
+  /// reports and histories written beside a model.
+  public static func write(bytes: [UInt8], toPath path: String) throws {
+    try checkDestination(path)
+    try atomicWrite(path: path, phase: "file") { fd in
+      bytes.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+          let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+          if n < 0 {
+            if errno == EINTR { continue }
+            return errno
+          }
+          offset += n
+        }
+        return 0
+      }
+    }
+    let name = String(path.split(separator: "/").last ?? Substring(path))
+    removeStaleTemporaries(in: ONNXReader.directoryOf(path), for: [name])
+  }
+
   /// Writes one tensor as a `TensorProto` file (inline data).
   public static func write(_ tensor: TensorProto, toPath path: String) throws {
     var tensor = tensor

@@ -253,6 +253,28 @@ import TuneTestSupport
     #expect(kills == writes * phases.count)
   }
 
+  /// The reports written beside the model after training (history CSV and JSON, config, HTML)
+  /// go through the same atomic writer: a run killed in the middle of one leaves its temporary
+  /// file, and the resumed run writes every report and removes that file.
+  @Test func reportWritesKilledThenResumedLeaveNoTemporaries() throws {
+    let data = try Fault.smallDigits(perClass: 6)
+    defer { try? FileManager.default.removeItem(at: data) }
+    let reports = ["tuned.onnx.history.csv", "tuned.onnx.history.json", "tuned.onnx.config.json", "tuned.onnx.report.html"]
+    for k in 1...reports.count {
+      let dir = try TestData.temporaryDirectory("report-kill")
+      defer { try? FileManager.default.removeItem(at: dir) }
+      let r = try Fault.run(Self.finetuneArguments(dir, data: data), fault: "kill-at:file-write:\(k)")
+      #expect(r.killed, "kill-at:file-write:\(k) did not kill: \(r.stderr)")
+      #expect(Fault.temporaries(dir).count == 1, "report write \(k): expected the killed write's temporary file, found \(Fault.temporaries(dir))")
+      let again = try Fault.run(Self.finetuneArguments(dir, data: data) + ["--resume"])
+      #expect(again.status == 0, "after kill at report write \(k): \(again.stderr)")
+      #expect(Fault.temporaries(dir).isEmpty, "report write \(k): temporary files left: \(Fault.temporaries(dir))")
+      for name in reports {
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), "report write \(k): \(name) missing")
+      }
+    }
+  }
+
   // MARK: - Full disk and unwritable folders
 
   @Test func convertToAFullDiskKeepsTheOriginal() throws {

@@ -610,13 +610,10 @@ enum FinetuneCommand: CLICommand {
     return model
   }
 
+  /// Atomically, like the model: a run killed while writing leaves the previous file, and the
+  /// next run removes the killed run's temporary file.
   static func write(_ text: String, to path: String) throws {
-    let temp = path + ".tmp-\(getpid())"
-    try text.write(toFile: temp, atomically: false, encoding: .utf8)
-    guard rename(temp, path) == 0 else {
-      unlink(temp)
-      throw CLIError(message: "finetune: cannot write \(path)")
-    }
+    try ONNXWriter.write(bytes: Array(text.utf8), toPath: path)
   }
 
   static func configJSON(_ s: Settings, classNames: [String]) -> String {
