@@ -12,6 +12,9 @@ public struct RunStatistics: Equatable, Sendable {
   public var releasedValues = 0
   /// Time spent per op type (main graph and subgraphs), when the context was profiling.
   public var opTimes: [String: OpTime] = [:]
+  /// Time spent per node (keyed by node name, or op type and step number for unnamed nodes),
+  /// when the context was profiling.
+  public var nodeTimes: [String: OpTime] = [:]
   public init() {}
 }
 
@@ -105,7 +108,7 @@ public enum Executor {
 
     var liveValues = 0
     var liveBytes = 0
-    for step in plan.steps {
+    for (index, step) in plan.steps.enumerated() {
       var arguments: [Tensor?] = []
       arguments.reserveCapacity(step.inputs.count)
       for (k, slot) in step.inputs.enumerated() {
@@ -150,8 +153,12 @@ public enum Executor {
         let domain = step.node.domain ?? ""
         let opType = step.node.opType ?? "?"
         let key = domain.isEmpty || domain == "ai.onnx" ? opType : "\(domain):\(opType)"
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
         stats.opTimes[key, default: OpTime()].calls += 1
-        stats.opTimes[key, default: OpTime()].seconds += Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
+        stats.opTimes[key, default: OpTime()].seconds += seconds
+        let nodeKey = step.node.name.flatMap { $0.isEmpty ? nil : $0 } ?? "\(key) #\(index)"
+        stats.nodeTimes[nodeKey, default: OpTime()].calls += 1
+        stats.nodeTimes[nodeKey, default: OpTime()].seconds += seconds
       }
 
       for (k, slot) in step.outputs.enumerated() where k < results.count {

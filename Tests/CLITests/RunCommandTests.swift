@@ -136,6 +136,11 @@ import TuneTestSupport
     #expect(plain.stdout.contains("time per op type over 1 run:"), "\(plain.stdout)")
     #expect(plain.stdout.contains("  Conv  ") && plain.stdout.contains("  Relu  "), "\(plain.stdout)")
     #expect(!plain.stdout.contains("FusedConv"))
+    // The slowest nodes, by name: both nodes of the plain graph.
+    let nodeLines = plain.stdout.split(separator: "\n").drop { !$0.hasPrefix("slowest 2 nodes:") }.dropFirst(2).prefix(2)
+    #expect(Set(nodeLines.compactMap { $0.split(separator: " ").last.map(String.init) }) == ["conv", "relu"], "\(plain.stdout)")
+    let one = try CLIRunner.run(["run", p, "--random", "--profile-nodes", "1", "--no-optimize", "--top-k", "0"])
+    #expect(one.status == 0 && one.stdout.contains("slowest 1 node:"), "\(one.stdout)\(one.stderr)")
     let a = try NPY.read(atPath: path("fused/y.npy"))
     let b = try NPY.read(atPath: path("plain/y.npy"))
     #expect(a.isIdentical(to: b))

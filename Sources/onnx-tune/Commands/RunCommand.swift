@@ -12,7 +12,7 @@ enum RunCommand: CLICommand {
   static let help = """
     Usage: onnx-tune run MODEL [--input NAME=FILE]... [--random] [--batch N] [--output-dir DIR]
                          [--top-k K] [--repeat N] [--warmup N] [--threads N] [--seed S]
-                         [--profile] [--no-optimize]
+                         [--profile] [--profile-nodes N] [--no-optimize]
 
     Runs MODEL (an .onnx file) in inference mode and reports its outputs.
 
@@ -34,7 +34,9 @@ enum RunCommand: CLICommand {
       --repeat N         runs N times and prints the latency min / median / max
       --warmup N         runs N times more first, untimed (default 0)
       --threads N        number of compute threads (OpenBLAS included)
-      --profile          prints the time spent per op type, summed over the runs
+      --profile          prints the time spent per op type, summed over the runs, and the
+                         slowest nodes
+      --profile-nodes N  how many of the slowest nodes --profile lists (default 10)
       --no-optimize      runs the graph exactly as written; by default BatchNormalization is
                          folded into the Conv/Gemm before it (outputs change by float rounding
                          only) and Conv is fused with the Add and Relu/Clip/LeakyRelu after it
@@ -51,7 +53,8 @@ enum RunCommand: CLICommand {
     let repeatCount = try arguments.intOption("--repeat", in: 1...1_000_000)
     let warmup = try arguments.intOption("--warmup", in: 0...1_000_000) ?? 0
     let threads = try arguments.intOption("--threads", in: 1...4096)
-    let profile = arguments.flag("--profile")
+    let profileNodes = try arguments.intOption("--profile-nodes", in: 0...1_000_000)
+    let profile = arguments.flag("--profile") || profileNodes != nil
     let optimize = !arguments.flag("--no-optimize")
     let modelPath = try arguments.positionals(["MODEL"])[0]
     if batch != nil && !random {
@@ -111,6 +114,7 @@ enum RunCommand: CLICommand {
     let clock = ContinuousClock()
     session.profiling = profile
     var opTimes: [String: OpTime] = [:]
+    var nodeTimes: [String: OpTime] = [:]
     for _ in 0..<warmup { _ = try session.run(inputs) }
     for _ in 0..<runs {
       let start = clock.now
@@ -120,6 +124,10 @@ enum RunCommand: CLICommand {
       for (op, t) in session.lastRunStatistics.opTimes {
         opTimes[op, default: OpTime()].calls += t.calls
         opTimes[op, default: OpTime()].seconds += t.seconds
+      }
+      for (node, t) in session.lastRunStatistics.nodeTimes {
+        nodeTimes[node, default: OpTime()].calls += t.calls
+        nodeTimes[node, default: OpTime()].seconds += t.seconds
       }
     }
 
@@ -153,6 +161,14 @@ enum RunCommand: CLICommand {
             + String(
               format: " %7d %8.3f %6.1f", t.calls / runs, t.seconds * 1e3 / Double(runs),
               total > 0 ? 100 * t.seconds / total : 0))
+      }
+      let slowest = nodeTimes.sorted { $0.value.seconds > $1.value.seconds }.prefix(profileNodes ?? 10)
+      if !slowest.isEmpty {
+        print("slowest \(slowest.count) node\(slowest.count == 1 ? "" : "s"):")
+        print("   ms/run      %  node")
+        for (node, t) in slowest {
+          print(String(format: " %8.3f %6.1f  ", t.seconds * 1e3 / Double(runs), total > 0 ? 100 * t.seconds / total : 0) + node)
+        }
       }
     }
     if repeatCount != nil {
