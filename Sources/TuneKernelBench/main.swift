@@ -86,6 +86,10 @@ if ProcessInfo.processInfo.environment["ONNX_TUNE_DIRECT_ROWS"] == "off" { ConvK
 if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_BLOCKED_BELOW"].flatMap(Int.init) { ConvKernel.blockedDepthwiseBelowWidth = n }
 // ONNX_TUNE_PACK_FROM=N: the C kernels pack the weights from N strips of 16 columns on.
 if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_PACK_FROM"].flatMap(Int.init) { ConvKernel.packWeightsFromStrips = n }
+// ONNX_TUNE_IN_PLACE=off: the pointwise kernel copies every strip into a panel.
+if ProcessInfo.processInfo.environment["ONNX_TUNE_IN_PLACE"] == "off" { otk_set_rows_in_place(0) }
+// ONNX_TUNE_PREFETCH=off: no prefetching of the next strips' rows in the pointwise kernel.
+if ProcessInfo.processInfo.environment["ONNX_TUNE_PREFETCH"] == "off" { otk_set_prefetch_rows(0) }
 AllocatorTuning.keepFreedMemory()
 
 func printLine(_ line: String) {

@@ -5,6 +5,8 @@
 
 /* 1 when this CPU runs the AVX2/FMA kernels below; checked once by the callers. */
 int otk_has_avx2_fma(void);
+/* 1 when this CPU has AVX-512F (OpenBLAS then has wider kernels than ours). */
+int otk_has_avx512f(void);
 
 /* The per-output work after the products: dst = act(acc + bias[m] + sum), as ConvEpilogue does
    it in Swift. activation: 0 identity, 1 relu, 2 clip(p0, p1), 3 leaky relu (alpha p0). */
@@ -18,6 +20,10 @@ typedef struct {
 /* At most this many strips of 16 columns (1–8, default 8) share one pass over the weights in
    the kernels below; set before any of them runs (a switch for benchmarks). */
 void otk_set_strip_group_limit(int limit);
+/* A/B switch (benchmarks): 0 makes the pointwise kernel copy every strip into a panel. */
+void otk_set_rows_in_place(int on);
+/* A/B switch (benchmarks): 0 turns off the in-place pointwise kernel's prefetching of the next rows. */
+void otk_set_prefetch_rows(int on);
 
 /* Floats of scratch one call of otk_pointwise_columns needs. */
 size_t otk_pointwise_scratch_size(int m, int k);

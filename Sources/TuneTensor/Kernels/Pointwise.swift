@@ -10,15 +10,18 @@ extension ConvKernel {
   /// True when this CPU runs the pointwise kernel.
   public static let hasPointwiseKernel: Bool = otk_has_avx2_fma() != 0
 
-  /// Whether the pointwise kernel is expected to beat im2col + sgemm: on planes under 1,024
-  /// positions (MobileNetV2-96 at batch 32: 24x24 and smaller ran 0–45% faster per layer; on
-  /// 48x48 planes with K = 16 or 32, OpenBLAS was 7–13% faster).
+  /// Whether the pointwise kernel is expected to beat im2col + sgemm: always on CPUs without
+  /// AVX-512; with AVX-512, on planes under 1,024 positions. MobileNetV2-96 at batch 32 on an
+  /// AVX-512 Zen 4: 24x24 and smaller ran 0–45% faster per layer, while on its 48x48 planes with
+  /// K = 16 or 32 OpenBLAS was 7–13% faster. On an AVX2-only Zen (2026-12-05) ours was also 25%
+  /// faster there (16→96 on 48x48: 13.6 → 10.1 ms): OpenBLAS writes C, then the bias and Clip
+  /// pass reads and writes it again, 28 MB each time.
   public static func prefersPointwiseKernel(_ g: ConvGeometry) -> Bool {
     usePointwiseKernel && pointwiseApplies(g) && g.window.outputCount < pointwisePlaneLimit
   }
 
   /// `prefersPointwiseKernel` takes planes of fewer output positions than this.
-  nonisolated(unsafe) public static var pointwisePlaneLimit = 1024
+  nonisolated(unsafe) public static var pointwisePlaneLimit = otk_has_avx512f() != 0 ? 1024 : Int.max
 
   /// True when `pointwise` handles `g`: group 1, a 1×1 kernel, no padding, and either no
   /// striding or a 1-D/2-D window whose every output reads inside the image.

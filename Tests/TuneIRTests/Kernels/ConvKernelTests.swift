@@ -261,6 +261,9 @@ let kernelModeLock = NSLock()
       (2, 5, 7, [3, 3]), (3, 37, 13, [5, 7]), (1, 16, 6, [4, 4]), (2, 9, 25, [33, 35]), (17, 4, 3, [1, 1]),
       // Planes a multiple of 16 with M ≤ K: the input rows are read in place (K over one slice too).
       (3, 40, 7, [4, 8]), (2, 300, 13, [4, 4]),
+      // Strips across images (6x6 and 3x3 planes, as MobileNetV2's last stages): each image's
+      // run copied with vector loads, masked at the end of the last image's planes.
+      (5, 96, 20, [6, 6]), (7, 33, 8, [3, 3]),
     ])
   func pointwiseKernelMatchesNaive(_ batch: Int, _ c: Int, _ m: Int, _ image: [Int]) {
     let g = ConvGeometry(
