@@ -70,6 +70,29 @@ def median_ms(text):
     return float(m.group(1))
 
 
+def paired(ours, theirs, rounds):
+    """Runs the callables ours() and theirs() in `rounds` alternating pairs (each returns ms) and
+    returns the medians of each side and of the pairs' ratios: a slow spell on a shared machine
+    then hits both sides of a pair, and one bad pair does not move the result."""
+    pairs = []
+    for _ in range(rounds):
+        a = ours()
+        b = theirs()
+        pairs.append((a, b))
+    mid = lambda xs: statistics.median(xs)
+    return {"ours_ms": mid([a for a, _ in pairs]), "peer_ms": mid([b for _, b in pairs]),
+            "ratio": mid([a / b for a, b in pairs]), "rounds_ms": [[round(a, 3), round(b, 3)] for a, b in pairs]}
+
+
+def rounds_text(r):
+    """How a section's rows were paired (older results ran each side once)."""
+    n = r.get("rounds", 1)
+    if n <= 1:
+        return ""
+    return (f", in {n} alternating rounds (ours, then the peer's, {n} times); each time is the median "
+            "over the rounds and the ratio the median of the rounds' ratios")
+
+
 def threads_env(n):
     return {"OPENBLAS_NUM_THREADS": str(n), "OMP_NUM_THREADS": str(n)}
 
@@ -170,21 +193,21 @@ class Bench:
     def inference(self):
         paths = self.models()
         repeat = 3 if self.quick else 10
+        rounds = 1 if self.quick else 3
         rows = []
         for model in MODELS:
             for batch in (1, self.big_batch):
                 for threads in (1, 2):
                     log(f"inference {model} batch {batch} threads {threads}")
-                    ours = median_ms(run(
+                    ours = lambda: median_ms(run(
                         [self.bin("onnx-tune"), "run", paths[model], "--random", "--batch", str(batch),
                          "--repeat", str(repeat), "--warmup", "2", "--threads", str(threads), "--top-k", "0"],
                         env=threads_env(threads)))
-                    theirs = float(run(
+                    theirs = lambda: float(run(
                         [self.python, os.path.join(HERE, "ort_time.py"), paths[model], "--batch", str(batch),
                          "--threads", str(threads), "--repeat", str(repeat)], env=threads_env(threads)))
-                    rows.append({"model": model, "batch": batch, "threads": threads, "ours_ms": ours,
-                                 "peer_ms": theirs, "ratio": ours / theirs})
-        return {"repeat": repeat, "rows": rows}
+                    rows.append({"model": model, "batch": batch, "threads": threads, **paired(ours, theirs, rounds)})
+        return {"repeat": repeat, "rounds": rounds, "rows": rows}
 
     def _train_commands(self, path, model, mode, threads, repeat, batch):
         ours = [self.bin("onnx-tune"), "benchmark", path, "--batch", str(batch),
@@ -196,17 +219,17 @@ class Bench:
     def train(self):
         paths = self.models()
         repeat = 2 if self.quick else 5
+        rounds = 1 if self.quick else 3
         rows = []
         for model in MODELS:
             for mode in ("frozen", "full"):
                 for threads in (1, 2):
                     log(f"train {model} {mode} threads {threads}")
                     ours_cmd, torch_cmd = self._train_commands(paths[model], model, mode, threads, repeat, self.big_batch)
-                    ours = median_ms(run(ours_cmd, env=threads_env(threads)))
-                    theirs = float(run(torch_cmd, env=threads_env(threads)))
-                    rows.append({"model": model, "mode": mode, "threads": threads, "ours_ms": ours,
-                                 "peer_ms": theirs, "ratio": ours / theirs})
-        return {"repeat": repeat, "batch": self.big_batch, "rows": rows}
+                    ours = lambda: median_ms(run(ours_cmd, env=threads_env(threads)))
+                    theirs = lambda: float(run(torch_cmd, env=threads_env(threads)))
+                    rows.append({"model": model, "mode": mode, "threads": threads, **paired(ours, theirs, rounds)})
+        return {"repeat": repeat, "rounds": rounds, "batch": self.big_batch, "rows": rows}
 
     def memory(self):
         paths = self.models()
@@ -381,7 +404,7 @@ def report(results, notes, facts, quick):
             b(f"_From an earlier run: {stamp.get('date')}, commit {stamp.get('commit')}._\n")
         if section == "inference":
             b(f"Median of {r['repeat']} runs after warm-up, random input (`onnx-tune run --random`; "
-              "scripts/bench/ort_time.py). Ratio = ours / onnxruntime (below 1: we are faster). "
+              f"scripts/bench/ort_time.py){rounds_text(r)}. Ratio = ours / onnxruntime (below 1: we are faster). "
               "Targets on the large-batch rows: ≤ 1.2 (issue 8) · ≤ 2.0 (issue 3).\n")
             b("| model | batch | threads | onnx-tune ms | onnxruntime ms | ratio | target | met? |")
             b("|---|---:|---:|---:|---:|---:|---|---|")
@@ -399,7 +422,8 @@ def report(results, notes, facts, quick):
                                 sum(x["ratio"] <= 2.0 for x in big), f"{worst:.2f}"))
         elif section == "train":
             b(f"One step at batch {r['batch']} (forward, softmax cross-entropy, backward, AdamW), median of "
-              f"{r['repeat']} after a warm-up step: `onnx-tune benchmark` vs scripts/bench/torch_train_time.py. "
+              f"{r['repeat']} after a warm-up step: `onnx-tune benchmark` vs scripts/bench/torch_train_time.py"
+              f"{rounds_text(r)}. "
               "`frozen` = `--freeze head` (backbone in inference mode; PyTorch: eval mode, only the classifier "
               "requires gradients), `full` = everything trains. Ratio = ours / PyTorch. "
               "Targets: ≤ 1.2 (issue 8) · ≤ 2.0 (issue 5).\n")
