@@ -20,7 +20,8 @@ import Synchronization
 /// Phases of one atomic model write, in order (`data-*` once per external data file):
 /// `data-create`, `data-write`, `data-fsync`, `data-renamed`, `model-create`, `model-write`,
 /// `model-fsync`, `model-renamed`, `dir-fsync`, `old-data-removed`; `tensor-*` for a tensor
-/// file and `file-*` for the reports written beside a model. The `onnx-tune` CLI adds
+/// file and `file-*` (ending with `file-dir-fsync`) for the reports written beside a model. The
+/// `onnx-tune` CLI adds
 /// `batch` (before each training batch is loaded) and `export` (before `finetune` writes its
 /// model).
 public enum FaultInjection {
