@@ -58,3 +58,14 @@ int otk_blas_prefer_avx2_on_zen4(void) {
   core = otk_blas_core();
   return core != NULL && strcasecmp(core, "haswell") == 0;
 }
+
+/* OpenBLAS starts its own worker threads when it loads (one per core but the caller's). Once it
+   is single-threaded (openblas_set_num_threads(1)) they only wait, but for their first 2^28
+   time-stamp ticks (~0.1 s) they wait spinning on sched_yield, taking a core from our own
+   workers at start-up (seen in `perf` as __sched_yield in a thread of OpenBLAS's). Its exported
+   blas_thread_shutdown_ joins them; OpenBLAS starts them again by itself if a later call wants
+   more than one thread (exec_blas_async). */
+void otk_blas_stop_idle_threads(void) {
+  int (*shutdown)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "blas_thread_shutdown_");
+  if (shutdown) shutdown();
+}

@@ -8,13 +8,15 @@ import TuneTensor
 /// each product, taking the cores from the im2col, pooling and elementwise work between them.)
 /// Without `set`, OpenBLAS threads each product itself.
 public enum ComputeThreads {
-  /// Sets the thread count (at least 1). Call it at start-up, before any kernel runs.
+  /// Sets the thread count (at least 1). Call it at start-up, before any kernel runs. OpenBLAS
+  /// is made single-threaded and its idle threads are stopped (they spin for ~0.1 s otherwise).
   /// On AMD Zen 4 it also switches OpenBLAS from its AVX-512 kernels to its AVX2 ones, which
   /// run our GEMM shapes ~13% faster there (unless `OPENBLAS_CORETYPE` names a kernel set).
   public static func set(_ count: Int) {
     _ = blasKernelChoice
     let n = max(1, min(count, 4096))
     openblas_set_num_threads(1)
+    otk_blas_stop_idle_threads()
     ParallelKernels.threads = n
     ParallelKernels.splitsGemm = true
   }

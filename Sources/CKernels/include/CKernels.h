@@ -100,4 +100,8 @@ const char *otk_blas_core(void);
    before any BLAS call, from one thread. Returns 1 when it switched. */
 int otk_blas_prefer_avx2_on_zen4(void);
 
+/* Joins OpenBLAS's own idle worker threads (after it was made single-threaded), if the
+   library exports blas_thread_shutdown_; OpenBLAS restarts them when a call needs them. */
+void otk_blas_stop_idle_threads(void);
+
 #endif
