@@ -99,7 +99,7 @@ typedef struct {
 
 enum { FILE_BUFFER_SIZE = 1 << 20 };
 
-static int write_all(int fd, const uint8_t *data, size_t len) {
+int onnx_tune_write_all(int fd, const uint8_t *data, size_t len) {
   while (len > 0) {
     ssize_t w = write(fd, data, len);
     if (w < 0) {
@@ -116,12 +116,12 @@ static void file_buffer_append(ProtobufCBuffer *buffer, size_t len, const uint8_
   FileBuffer *fb = (FileBuffer *)buffer;
   if (fb->error) return;
   if (fb->used + len > FILE_BUFFER_SIZE) {
-    fb->error = write_all(fb->fd, fb->storage, fb->used);
+    fb->error = onnx_tune_write_all(fb->fd, fb->storage, fb->used);
     fb->used = 0;
     if (fb->error) return;
   }
   if (len >= FILE_BUFFER_SIZE) {
-    fb->error = write_all(fb->fd, data, len);
+    fb->error = onnx_tune_write_all(fb->fd, data, len);
     return;
   }
   memcpy(fb->storage + fb->used, data, len);
@@ -132,7 +132,7 @@ static int pack_to_fd(const ProtobufCMessage *message, int fd) {
   FileBuffer fb = {{file_buffer_append}, fd, 0, 0, malloc(FILE_BUFFER_SIZE)};
   if (!fb.storage) return ENOMEM;
   protobuf_c_message_pack_to_buffer(message, &fb.base);
-  if (!fb.error && fb.used) fb.error = write_all(fd, fb.storage, fb.used);
+  if (!fb.error && fb.used) fb.error = onnx_tune_write_all(fd, fb.storage, fb.used);
   free(fb.storage);
   return fb.error;
 }

@@ -200,18 +200,7 @@ public enum ONNXWriter {
   public static func write(bytes: [UInt8], toPath path: String) throws {
     try checkDestination(path)
     try atomicWrite(path: path, phase: "file") { fd in
-      bytes.withUnsafeBytes { raw in
-        var offset = 0
-        while offset < raw.count {
-          let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-          if n < 0 {
-            if errno == EINTR { continue }
-            return errno
-          }
-          offset += n
-        }
-        return 0
-      }
+      bytes.withUnsafeBufferPointer { onnx_tune_write_all(fd, $0.baseAddress, $0.count) }
     }
     let name = String(path.split(separator: "/").last ?? Substring(path))
     removeStaleTemporaries(in: ONNXReader.directoryOf(path), for: [name])

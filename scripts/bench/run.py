@@ -79,9 +79,9 @@ def paired(ours, theirs, rounds):
         a = ours()
         b = theirs()
         pairs.append((a, b))
-    mid = lambda xs: statistics.median(xs)
-    return {"ours_ms": mid([a for a, _ in pairs]), "peer_ms": mid([b for _, b in pairs]),
-            "ratio": mid([a / b for a, b in pairs]), "rounds_ms": [[round(a, 3), round(b, 3)] for a, b in pairs]}
+    median = statistics.median
+    return {"ours_ms": median([a for a, _ in pairs]), "peer_ms": median([b for _, b in pairs]),
+            "ratio": median([a / b for a, b in pairs]), "rounds_ms": [[round(a, 3), round(b, 3)] for a, b in pairs]}
 
 
 def rounds_text(r):

@@ -41,4 +41,7 @@ int onnx_tune_pack_model_to_fd(const Onnx__ModelProto *model, int fd);
 /// Serializes `tensor` to `fd` (for TensorProto `.pb` files). Returns 0 or an `errno`.
 int onnx_tune_pack_tensor_to_fd(const Onnx__TensorProto *tensor, int fd);
 
+/// Writes all `len` bytes to `fd` (retrying short writes and EINTR). Returns 0 or an `errno`.
+int onnx_tune_write_all(int fd, const uint8_t *data, size_t len);
+
 #endif
