@@ -111,21 +111,7 @@ void otk_pack_weights(const float *w, int m, int k, float *packed) {
 }
 
 #if defined(__x86_64__)
-/* act(v) with ConvEpilogue's rules: ordered comparisons, so NaN passes through. */
-__attribute__((target("avx2,fma"))) static inline __m256 activate8(__m256 v, int activation, float p0, float p1) {
-  const __m256 zero = _mm256_setzero_ps();
-  switch (activation) {
-  case 1: return _mm256_blendv_ps(v, zero, _mm256_cmp_ps(v, zero, _CMP_LT_OQ));
-  case 2: {
-    __m256 lo = _mm256_set1_ps(p0), hi = _mm256_set1_ps(p1);
-    __m256 a = _mm256_blendv_ps(v, lo, _mm256_cmp_ps(v, lo, _CMP_LT_OQ));
-    return _mm256_blendv_ps(a, hi, _mm256_cmp_ps(a, hi, _CMP_GT_OQ));
-  }
-  case 3:
-    return _mm256_blendv_ps(_mm256_mul_ps(_mm256_set1_ps(p0), v), v, _mm256_cmp_ps(v, zero, _CMP_GE_OQ));
-  default: return v;
-  }
-}
+#include "activate.h"
 
 /* dst[i] = act(src[i] + bias (+ sum[i])) for i < len: eight at a time, then one at a time with
    the same rules. */

@@ -71,7 +71,12 @@ func parseOptions() -> Options {
 let options = parseOptions()
 ComputeThreads.set(options.threads)
 // A/B switch for the depthwise kernels: ONNX_TUNE_DEPTHWISE=plane keeps the plane-by-plane one.
-if ProcessInfo.processInfo.environment["ONNX_TUNE_DEPTHWISE"] == "plane" { ConvKernel.useBlockedDepthwise = false }
+if ProcessInfo.processInfo.environment["ONNX_TUNE_DEPTHWISE"] == "plane" {
+  ConvKernel.useBlockedDepthwise = false
+  ConvKernel.useDirectDepthwise = false
+}
+// ONNX_TUNE_DEPTHWISE=swift keeps depthwise 3x3 convolutions on the Swift kernels (blocked and plane).
+if ProcessInfo.processInfo.environment["ONNX_TUNE_DEPTHWISE"] == "swift" { ConvKernel.useDirectDepthwise = false }
 // ONNX_TUNE_POINTWISE=gemm keeps 1x1 convolutions on im2col + sgemm.
 if ProcessInfo.processInfo.environment["ONNX_TUNE_POINTWISE"] == "gemm" { ConvKernel.usePointwiseKernel = false }
 // ONNX_TUNE_WINDOWED=gemm keeps the other convolutions on im2col + sgemm too.

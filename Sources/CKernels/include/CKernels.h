@@ -84,6 +84,24 @@ void otk_conv_padded_rows(
   int kernel_h, int kernel_w, int dilation_h, int dilation_w, int out_w, int p, long strip0, long strip1, float *y,
   const otk_epilogue *e, float *scratch);
 
+/* A depthwise 3×3 convolution's shape: undilated, strides 1 or 2, pads ≥ 0; `channels` output
+   channels, `multiplier` of them per input channel. */
+typedef struct {
+  int in_h, in_w, out_h, out_w, stride_h, stride_w, pad_h, pad_w, channels, multiplier;
+} otk_depthwise_window;
+
+/* Floats of scratch one call of otk_depthwise3x3 needs. */
+size_t otk_depthwise3x3_scratch_size(const otk_depthwise_window *g);
+
+/* Output planes [plane0, plane1) (plane n·channels + m: image n, output channel m) of the
+   depthwise 3×3 convolution of NCHW `x` with weights w [channels×9], then the epilogue (bias[m],
+   the sum plane at the same offset as the output's, the activation), into NCHW `y`. Each output
+   is summed as ConvKernel.depthwise does (bias, then the taps row by row, without FMA). Only on
+   CPUs with AVX2 and FMA (depthwise.c). */
+void otk_depthwise3x3(
+  const float *x, const otk_depthwise_window *g, const float *w, const otk_epilogue *e, long plane0, long plane1,
+  float *y, float *scratch);
+
 /* One task of a pool job: index in [0, count). */
 typedef void (*otk_pool_task)(void *context, int index);
 

@@ -48,6 +48,10 @@ public enum ConvKernel {
     let outCount = w.outputCount
     if g.batch == 0 || g.outputChannels == 0 || outCount == 0 { return }
     if g.groupInputChannels == 1 && w.rank <= 2 && g.groups > 1 {
+      if prefersDirectDepthwise(g) {
+        depthwise3x3Direct(g, input: input, weight: weight, bias: bias, output: output, epilogue: epilogue)
+        return
+      }
       if useBlockedDepthwise && prefersBlockedDepthwise(g) {
         depthwise3x3Blocked(g, input: input, weight: weight, bias: bias, output: output, epilogue: epilogue)
         return

@@ -69,6 +69,10 @@ let kernelModeLock = NSLock()
     // Strided 1x1 (ResNet's downsample) on the pointwise kernel, 2-D and 1-D.
     Case(batch: 3, c: 5, m: 7, groups: 1, image: [9, 8], kernel: [1, 1], strides: [2, 2], dilations: [1, 1], pads: [0, 0]),
     Case(batch: 2, c: 4, m: 9, groups: 1, image: [11], kernel: [1], strides: [3], dilations: [1], pads: [0]),
+    // Depthwise 3x3 on the direct AVX2 kernel: stride 1 from 32 columns on, stride 2 with a
+    // channel multiplier of 2, odd widths (a partial last vector).
+    Case(batch: 2, c: 4, m: 4, groups: 4, image: [9, 35], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1]),
+    Case(batch: 2, c: 3, m: 6, groups: 3, image: [11, 37], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1]),
     // Long rows (memmove/memset path of the padded im2col), a 7x7 stem.
     Case(batch: 2, c: 3, m: 4, groups: 1, image: [70, 70], kernel: [7, 7], strides: [2, 2], dilations: [1, 1], pads: [3, 3]),
   ]
@@ -178,6 +182,48 @@ let kernelModeLock = NSLock()
         #expect(blocked == plane, "\(c) \(act) sum \(withSum)")
       }
     }
+  }
+
+  /// The direct depthwise kernel (C, FMA) against the plane kernel (Swift), forced on every
+  /// width, stride, pad and multiplier it accepts: narrow rows (a single partial vector), rows
+  /// a vector and a bit wide (the overlapping last vector), pads of 0 to 2 on either side, with
+  /// and without the epilogue. Tolerance 1e-5 absolute + relative: the two differ only by FMA
+  /// rounding.
+  @Test func directDepthwiseMatchesPlaneKernel() {
+    var checked = 0
+    for (width, height) in [(3, 4), (8, 5), (9, 3), (13, 6), (16, 2), (23, 7), (40, 3)] {
+      for strides in [[1, 1], [2, 2], [1, 2], [2, 1]] {
+        for pads in [[0, 0], [1, 1], [2, 1], [0, 2]] {
+          for (c, m) in [(3, 3), (2, 4)] {
+            let g = Case(
+              batch: 2, c: c, m: m, groups: c, image: [height, width], kernel: [3, 3], strides: strides,
+              dilations: [1, 1], pads: pads
+            ).geometry
+            guard g.window.outputSpatial.allSatisfy({ $0 > 0 }), ConvKernel.directDepthwiseApplies(g) else { continue }
+            let x = randomFloats(g.batch * g.inputChannels * g.window.imageCount, seed: 31)
+            let w = randomFloats(g.outputChannels * 9, seed: 32)
+            let b = randomFloats(g.outputChannels, seed: 33)
+            let count = g.batch * g.outputChannels * g.window.outputCount
+            let z = randomFloats(count, seed: 34)
+            for act in Self.activations {
+              for withSum in [false, true] {
+                var direct = [Float](repeating: .nan, count: count)
+                var plane = [Float](repeating: .nan, count: count)
+                z.withUnsafeBufferPointer { zp in
+                  let e = ConvEpilogue(sum: withSum ? zp.baseAddress : nil, activation: act)
+                  ConvKernel.depthwise3x3Direct(g, input: x, weight: w, bias: b, output: &direct, epilogue: e)
+                  ConvKernel.depthwise(g, input: x, weight: w, bias: b, output: &plane, epilogue: e)
+                }
+                let worst = zip(direct, plane).map { abs($0 - $1) - 1e-5 * abs($1) }.max() ?? 0
+                #expect(worst <= 1e-5, "\(width)x\(height) s\(strides) p\(pads) c\(c) m\(m) \(act) sum \(withSum)")
+                checked += 1
+              }
+            }
+          }
+        }
+      }
+    }
+    #expect(checked > 500 || !ConvKernel.hasPointwiseKernel)
   }
 
   /// ∂X and ∂W written out from the definition, accumulating in Double.
