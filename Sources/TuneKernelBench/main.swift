@@ -85,6 +85,10 @@ if ProcessInfo.processInfo.environment["ONNX_TUNE_WINDOWED"] == "gemm" { ConvKer
 if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_STRIP_GROUP"].flatMap(Int32.init) { otk_set_strip_group_limit(n) }
 // ONNX_TUNE_POINTWISE_PLANES=N: the pointwise kernel takes planes of fewer than N positions.
 if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_POINTWISE_PLANES"].flatMap(Int.init) { ConvKernel.pointwisePlaneLimit = n }
+// ONNX_TUNE_IMAGE_COLUMNS=off keeps small-plane convolutions on the windowed kernel; =N sets the largest plane.
+if let v = ProcessInfo.processInfo.environment["ONNX_TUNE_IMAGE_COLUMNS"] {
+  if v == "off" { ConvKernel.useImageColumns = false } else if let n = Int(v) { ConvKernel.imageColumnsMaxPlane = n }
+}
 // ONNX_TUNE_DIRECT_ROWS=off: the windowed kernel gathers every strip (no bordered copy).
 if ProcessInfo.processInfo.environment["ONNX_TUNE_DIRECT_ROWS"] == "off" { ConvKernel.useDirectRows = false }
 // ONNX_TUNE_BLOCKED_BELOW=N: stride-1 depthwise convolutions with output rows under N wide go to the blocked kernel.

@@ -84,6 +84,26 @@ void otk_conv_padded_rows(
   int kernel_h, int kernel_w, int dilation_h, int dilation_w, int out_w, int p, long strip0, long strip1, float *y,
   const otk_epilogue *e, float *scratch);
 
+/* Floats of the images-last copy of a batch (images rounded up to 16). */
+size_t otk_images_layout_size(int images, int channels, long plane);
+
+/* Channels [c0, c1) of NCHW `x` (`images` images of `channels` planes of `plane` floats) into
+   the images-last layout: xt[c·(plane·padded + 16) + q·padded + n], padded = images rounded up
+   to 16, zero for n ≥ images. */
+void otk_images_layout(const float *x, int images, int channels, long plane, int c0, int c1, float *xt);
+
+/* Floats of scratch one call of otk_conv_images over `positions` positions needs. */
+size_t otk_conv_images_scratch_size(int m, int channels, long positions, int images);
+
+/* A 2-D convolution (group 1, at most 64 taps) with weights w [M×K] (row-major, K =
+   channels·taps) over output positions [q0, q1) of all `images` images, from the
+   otk_images_layout copy `xt` of the input: each strip is one position of 16 images, its taps
+   that fall outside the image are skipped. Output image n, channel m, position q is
+   y[n·y_image + m·p + q] (and so is the epilogue's sum). Only on CPUs with AVX2 and FMA. */
+void otk_conv_images(
+  const float *w, int m, int channels, const float *xt, int images, const otk_window *win, int p, long q0, long q1,
+  float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch);
+
 /* A depthwise 3×3 convolution's shape: undilated, strides 1 or 2, pads ≥ 0; `channels` output
    channels, `multiplier` of them per input channel. */
 typedef struct {

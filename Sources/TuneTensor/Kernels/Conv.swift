@@ -63,6 +63,10 @@ public enum ConvKernel {
       pointwise(g, input: input, weight: weight, bias: bias, output: output, epilogue: epilogue)
       return
     }
+    if prefersImageColumns(g) {
+      imageColumns(g, input: input, weight: weight, bias: bias, output: output, epilogue: epilogue)
+      return
+    }
     if prefersWindowedKernel(g) {
       windowed(g, input: input, weight: weight, bias: bias, output: output, epilogue: epilogue)
       return

@@ -226,6 +226,47 @@ let kernelModeLock = NSLock()
     #expect(checked > 500 || !ConvKernel.hasPointwiseKernel)
   }
 
+  /// The images-as-columns kernel against the naive twin (tolerance 1e-4 absolute + relative),
+  /// forced on shapes it accepts: batches of 16 to 40 (a second pass of images, a partial strip
+  /// of images), more than 64 channels (several channel slices), M off the six-row blocks,
+  /// strides, dilations, non-square windows, and pads wide enough that some positions have
+  /// every tap on the border; with and without the epilogue.
+  @Test(
+    arguments: [
+      Case(batch: 16, c: 5, m: 7, groups: 1, image: [4, 4], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1]),
+      Case(batch: 17, c: 70, m: 13, groups: 1, image: [3, 5], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1]),
+      Case(batch: 33, c: 6, m: 4, groups: 1, image: [8, 8], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1]),
+      Case(batch: 40, c: 3, m: 8, groups: 1, image: [6, 5], kernel: [2, 3], strides: [2, 1], dilations: [2, 1], pads: [1, 2]),
+      Case(batch: 20, c: 4, m: 2, groups: 1, image: [2, 2], kernel: [2, 2], strides: [1, 1], dilations: [1, 1], pads: [3, 3]),
+      Case(batch: 18, c: 130, m: 6, groups: 1, image: [2, 2], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1]),
+      Case(batch: 16, c: 2, m: 5, groups: 1, image: [1, 9], kernel: [1, 3], strides: [1, 1], dilations: [1, 1], pads: [0, 1]),
+    ])
+  func imageColumnsMatchesNaive(_ c: Case) {
+    let g = c.geometry
+    #expect(ConvKernel.imageColumnsApplies(g) || !ConvKernel.hasPointwiseKernel)
+    guard ConvKernel.imageColumnsApplies(g) else { return }
+    let x = randomFloats(g.batch * c.c * g.window.imageCount, seed: 61)
+    let w = randomFloats(c.m * c.c * g.window.kernelCount, seed: 62)
+    let b = randomFloats(c.m, seed: 63)
+    let count = g.batch * c.m * g.window.outputCount
+    let z = randomFloats(count, seed: 64)
+    var naive = [Float](repeating: .nan, count: count)
+    ConvKernel.forwardNaive(g, input: x, weight: w, bias: b, output: &naive)
+    for act in Self.activations {
+      for withSum in [false, true] {
+        var fast = [Float](repeating: .nan, count: count)
+        z.withUnsafeBufferPointer { zp in
+          ConvKernel.imageColumns(
+            g, input: x, weight: w, bias: b, output: &fast,
+            epilogue: ConvEpilogue(sum: withSum ? zp.baseAddress : nil, activation: act))
+        }
+        let expected = (0..<count).map { Self.reference(act, withSum ? naive[$0] + z[$0] : naive[$0]) }
+        let worst = zip(fast, expected).map { abs($0 - $1) - 1e-4 * abs($1) }.max() ?? .infinity
+        #expect(worst <= 1e-4, "\(c) \(act) sum \(withSum)")
+      }
+    }
+  }
+
   /// ∂X and ∂W written out from the definition, accumulating in Double.
   static func backwardNaive(_ g: ConvGeometry, x: [Float], w: [Float], dy: [Float]) -> (dx: [Float], dw: [Float]) {
     let win = g.window
