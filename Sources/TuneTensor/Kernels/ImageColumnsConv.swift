@@ -35,7 +35,8 @@ extension ConvKernel {
   /// a pass's input copy within `imageColumnsMaxInput` floats, so that it stays in the
   /// second-level cache while every block of weight rows runs over it. ResNet-18 at 64x64, batch
   /// 32, one thread (ours with / without, min of 3 runs each): its 4x4 stride-1 convolutions 0.77,
-  /// the 2x2 ones 0.51–0.56, 4x4 → 2x2 0.83; with 1 MiB copies (8x8 inputs of 128 channels) 1.23–1.34.
+  /// the 2x2 ones 0.51–0.56, 4x4 → 2x2 0.83; with 1 MiB copies (8x8 inputs of 128 channels) 1.23–1.34,
+  /// and still 1.03–1.06 in passes of 16 images (512 KiB).
   public static func prefersImageColumns(_ g: ConvGeometry) -> Bool {
     useImageColumns && g.batch >= 16 && g.window.outputCount <= imageColumnsMaxPlane
       && g.inputChannels * g.window.imageCount <= imageColumnsMaxInput / imageColumnsChunk && imageColumnsApplies(g)
