@@ -19,4 +19,14 @@ __attribute__((target("avx2,fma"))) static inline __m256 activate8(__m256 v, int
   }
 }
 
+/* The same on one float. */
+static inline float activate1(float v, int activation, float p0, float p1) {
+  switch (activation) {
+  case 1: return v < 0 ? 0 : v;
+  case 2: v = v < p0 ? p0 : v; return v > p1 ? p1 : v;
+  case 3: return v >= 0 ? v : p0 * v;
+  default: return v;
+  }
+}
+
 #endif

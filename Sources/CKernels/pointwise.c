@@ -128,13 +128,7 @@ __attribute__((target("avx2,fma"))) static inline void store_row(
   for (; i < len; i++) {
     float v = src[i] + bias;
     if (sum) v += sum[i];
-    switch (activation) {
-    case 1: v = v < 0 ? 0 : v; break;
-    case 2: v = v < p0 ? p0 : v; v = v > p1 ? p1 : v; break;
-    case 3: v = v >= 0 ? v : p0 * v; break;
-    default: break;
-    }
-    dst[i] = v;
+    dst[i] = activate1(v, activation, p0, p1);
   }
 }
 
@@ -720,13 +714,7 @@ static void store_images_tile(
       ptrdiff_t at = (n0 + i) * y_image + (ptrdiff_t)row * p + q;
       float v = tile[r * COLS + i] + bias;
       if (e->sum) v += e->sum[at];
-      switch (activation) {
-      case 1: v = v < 0 ? 0 : v; break;
-      case 2: v = v < p0 ? p0 : v; v = v > p1 ? p1 : v; break;
-      case 3: v = v >= 0 ? v : p0 * v; break;
-      default: break;
-      }
-      y[at] = v;
+      y[at] = activate1(v, activation, p0, p1);
     }
   }
 }
