@@ -208,8 +208,12 @@ public final class Trainer {
     var learningRate = config.learningRate
     var bestMetric = Double.infinity
     var bestEpoch = -1
-    var bestParameters = parameters
-    var bestBuffers = buffers
+    // The best epoch's weights, kept only when they are restored at the end: a snapshot shares
+    // the parameters' buffers, so the next update copies every weight (with full training, a
+    // third copy of the model's weights beside the trainer's and the model's own).
+    let keepsBest = config.restoreBestWeights && config.earlyStoppingPatience != nil
+    var bestParameters: [String: Tensor] = [:]
+    var bestBuffers: [String: Tensor] = [:]
     var stale = 0
     var plateau = config.plateau
     if let c = resume {
@@ -231,12 +235,10 @@ public final class Trainer {
       plateau = c.plateau ?? plateau
       // A run that had already stopped early (killed while exporting) does not train on.
       if let patience = config.earlyStoppingPatience, stale >= patience { startEpoch = max(startEpoch, config.epochs) }
-      if let dir = config.checkpointDirectory, config.restoreBestWeights,
-        let best = try? Checkpoint.read(atPath: dir + "/best.ckpt")
-      {
+      if keepsBest, let dir = config.checkpointDirectory, let best = try? Checkpoint.read(atPath: dir + "/best.ckpt") {
         bestParameters = best.parameters
         bestBuffers = best.buffers
-      } else {
+      } else if keepsBest {
         bestParameters = parameters
         bestBuffers = buffers
       }
@@ -304,8 +306,10 @@ public final class Trainer {
       if metric < bestMetric {
         bestMetric = metric
         bestEpoch = epoch + 1
-        bestParameters = parameters
-        bestBuffers = buffers
+        if keepsBest {
+          bestParameters = parameters
+          bestBuffers = buffers
+        }
         stale = 0
         improved = true
       } else {
@@ -335,7 +339,7 @@ public final class Trainer {
         break epochs
       }
     }
-    if config.restoreBestWeights && config.earlyStoppingPatience != nil && bestEpoch > 0 {
+    if keepsBest && bestEpoch > 0 {
       parameters = bestParameters
       buffers = bestBuffers
     }
