@@ -245,24 +245,34 @@ let kernelModeLock = NSLock()
     let g = c.geometry
     #expect(ConvKernel.imageColumnsApplies(g) || !ConvKernel.hasPointwiseKernel)
     guard ConvKernel.imageColumnsApplies(g) else { return }
-    let x = randomFloats(g.batch * c.c * g.window.imageCount, seed: 61)
-    let w = randomFloats(c.m * c.c * g.window.kernelCount, seed: 62)
-    let b = randomFloats(c.m, seed: 63)
-    let count = g.batch * c.m * g.window.outputCount
-    let z = randomFloats(count, seed: 64)
+    Self.expectFusedMatchesNaive(g, seed: 61, "\(c)") { x, w, b, out, e in
+      ConvKernel.imageColumns(g, input: x, weight: w, bias: b, output: out, epilogue: e)
+    }
+  }
+
+  /// A fused convolution kernel (`run(input, weight, bias, output, epilogue)`) against the naive
+  /// twin followed by the sum and activation, for every epilogue, on seeded random tensors
+  /// (seeds `seed` to `seed + 3`): tolerance 1e-4 absolute + relative.
+  static func expectFusedMatchesNaive(
+    _ g: ConvGeometry, seed: UInt64, _ label: String,
+    _ run: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, ConvEpilogue) -> Void
+  ) {
+    let x = randomFloats(g.batch * g.inputChannels * g.window.imageCount, seed: seed)
+    let w = randomFloats(g.outputChannels * g.groupReduction, seed: seed + 1)
+    let b = randomFloats(g.outputChannels, seed: seed + 2)
+    let count = g.batch * g.outputChannels * g.window.outputCount
+    let z = randomFloats(count, seed: seed + 3)
     var naive = [Float](repeating: .nan, count: count)
     ConvKernel.forwardNaive(g, input: x, weight: w, bias: b, output: &naive)
-    for act in Self.activations {
+    for act in activations {
       for withSum in [false, true] {
         var fast = [Float](repeating: .nan, count: count)
         z.withUnsafeBufferPointer { zp in
-          ConvKernel.imageColumns(
-            g, input: x, weight: w, bias: b, output: &fast,
-            epilogue: ConvEpilogue(sum: withSum ? zp.baseAddress : nil, activation: act))
+          run(x, w, b, &fast, ConvEpilogue(sum: withSum ? zp.baseAddress : nil, activation: act))
         }
-        let expected = (0..<count).map { Self.reference(act, withSum ? naive[$0] + z[$0] : naive[$0]) }
+        let expected = (0..<count).map { reference(act, withSum ? naive[$0] + z[$0] : naive[$0]) }
         let worst = zip(fast, expected).map { abs($0 - $1) - 1e-4 * abs($1) }.max() ?? .infinity
-        #expect(worst <= 1e-4, "\(c) \(act) sum \(withSum)")
+        #expect(worst <= 1e-4, "\(label) \(act) sum \(withSum)")
       }
     }
   }
@@ -358,25 +368,8 @@ let kernelModeLock = NSLock()
       window: WindowGeometry(
         imageSpatial: image, outputSpatial: image, kernel: [1, 1], strides: [1, 1], dilations: [1, 1], padsBegin: [0, 0]))
     #expect(ConvKernel.pointwiseApplies(g))
-    let x = randomFloats(batch * c * g.window.imageCount, seed: 41)
-    let w = randomFloats(m * c, seed: 42)
-    let b = randomFloats(m, seed: 43)
-    let count = batch * m * g.window.outputCount
-    let z = randomFloats(count, seed: 44)
-    var naive = [Float](repeating: .nan, count: count)
-    ConvKernel.forwardNaive(g, input: x, weight: w, bias: b, output: &naive)
-    for act in Self.activations {
-      for withSum in [false, true] {
-        var fast = [Float](repeating: .nan, count: count)
-        z.withUnsafeBufferPointer { zp in
-          ConvKernel.pointwise(
-            g, input: x, weight: w, bias: b, output: &fast,
-            epilogue: ConvEpilogue(sum: withSum ? zp.baseAddress : nil, activation: act))
-        }
-        let expected = (0..<count).map { Self.reference(act, withSum ? naive[$0] + z[$0] : naive[$0]) }
-        let worst = zip(fast, expected).map { abs($0 - $1) - 1e-4 * abs($1) }.max() ?? 0
-        #expect(worst <= 1e-4, "n\(batch) c\(c) m\(m) \(image) \(act) sum \(withSum)")
-      }
+    Self.expectFusedMatchesNaive(g, seed: 41, "n\(batch) c\(c) m\(m) \(image)") { x, w, b, out, e in
+      ConvKernel.pointwise(g, input: x, weight: w, bias: b, output: out, epilogue: e)
     }
   }
 
