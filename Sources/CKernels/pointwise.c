@@ -692,9 +692,7 @@ void otk_images_layout(const float *x, int images, int channels, long plane, int
 /* Channels per slice; positions per pass over the weights. */
 enum { IMAGE_SLICE = 64, IMAGE_POSITIONS = 64, IMAGE_TAPS = 64 };
 
-size_t otk_conv_images_scratch_size(int m, int channels, long positions, int images) {
-  (void)m;
-  (void)channels;
+size_t otk_conv_images_scratch_size(long positions, int images) {
   long pass = positions < IMAGE_POSITIONS ? positions : IMAGE_POSITIONS;
   /* result tile, partial sums per position and image group of a pass, offsets, alignment */
   return ROWS * COLS + (size_t)pass * (size_t)(images_padded(images) / COLS) * ROWS * COLS + IMAGE_SLICE + 32;
@@ -805,9 +803,7 @@ size_t otk_images_layout_size(int images, int channels, long plane) { (void)imag
 void otk_images_layout(const float *x, int images, int channels, long plane, int c0, int c1, float *xt) {
   (void)x; (void)images; (void)channels; (void)plane; (void)c0; (void)c1; (void)xt;
 }
-size_t otk_conv_images_scratch_size(int m, int channels, long positions, int images) {
-  (void)m; (void)channels; (void)positions; (void)images; return 0;
-}
+size_t otk_conv_images_scratch_size(long positions, int images) { (void)positions; (void)images; return 0; }
 void otk_conv_images(
   const float *w, int m, int channels, const float *xt, int images, const otk_window *win, int p, long q0, long q1,
   float *y, ptrdiff_t y_image, const otk_epilogue *e, float *scratch) {

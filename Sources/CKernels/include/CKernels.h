@@ -93,7 +93,7 @@ size_t otk_images_layout_size(int images, int channels, long plane);
 void otk_images_layout(const float *x, int images, int channels, long plane, int c0, int c1, float *xt);
 
 /* Floats of scratch one call of otk_conv_images over `positions` positions needs. */
-size_t otk_conv_images_scratch_size(int m, int channels, long positions, int images);
+size_t otk_conv_images_scratch_size(long positions, int images);
 
 /* A 2-D convolution (group 1, at most 64 taps) with weights w [M×K] (row-major, K =
    channels·taps) over output positions [q0, q1) of all `images` images, from the

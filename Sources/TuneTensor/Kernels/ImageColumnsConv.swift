@@ -75,7 +75,7 @@ extension ConvKernel {
       e.sum = e.sum.map { $0 + first * m * p }
       let (y, ep) = (output + first * m * p, e)
       ParallelKernels.runRanges(p, cost: images * m * c * w.kernelCount) { range in
-        let scratchSize = Int(otk_conv_images_scratch_size(Int32(m), Int32(c), range.count, Int32(images)))
+        let scratchSize = Int(otk_conv_images_scratch_size(range.count, Int32(images)))
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchSize)
         defer { scratch.deallocate() }
         var (e, window) = (ep, window)
