@@ -5,7 +5,7 @@
  * whatever the pads; the bias, residual sum and activation are applied in the same pass as the
  * nine taps, and the row is stored straight into the output plane. Each output starts from the
  * bias and adds the taps row by row with FMA (so it can differ from ConvKernel.depthwise's
- * multiply-then-add sums by rounding; on 12x12 planes the separate multiplies cost 30%).
+ * multiply-then-add sums by rounding).
  */
 #include "CKernels.h"
 
@@ -39,7 +39,6 @@ __attribute__((target("avx2,fma"))) static void copy_row(
   const int width = scratch_width(g);
   const int pw = g->pad_w;
   if (g->stride_w == 1) {
-    /* (Inline: rows are short, a memcpy call per row cost more than the copy on 12x12 planes.) */
     int cols = g->in_w < width - pw ? g->in_w : width - pw;
     float *dst = scratch + (size_t)row * width + pw;
     int ix = 0;
@@ -144,7 +143,7 @@ void otk_depthwise3x3(
           if (s) acc = _mm256_add_ps(acc, _mm256_loadu_ps(s + j));
           _mm256_storeu_ps(d + j, activate8(acc, activation, p0, p1));
         } else {
-          /* The row's last ow % 8 outputs through a buffer (masked stores are slow on AMD). */
+          /* The row's last ow % 8 outputs through a buffer (with a sum, or rows under 8). */
           float buffer[8];
           int left = ow - j;
           if (s) {

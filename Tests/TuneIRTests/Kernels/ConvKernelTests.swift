@@ -151,35 +151,39 @@ let kernelModeLock = NSLock()
   func blockedDepthwiseEqualsPlaneKernel(_ c: Case) {
     let g = c.geometry
     #expect(ConvKernel.prefersBlockedDepthwise(g) || g.window.strides == [1, 1])
-    let x = randomFloats(g.batch * g.inputChannels * g.window.imageCount, seed: 21)
-    let w = randomFloats(g.outputChannels * g.groupReduction, seed: 22)
-    let b = randomFloats(g.outputChannels, seed: 23)
+    Self.compareKernels(
+      g, seed: 21,
+      { x, w, b, out, e in ConvKernel.depthwise3x3Blocked(g, input: x, weight: w, bias: b, output: out, epilogue: e) },
+      { x, w, b, out, e in ConvKernel.depthwise(g, input: x, weight: w, bias: b, output: out, epilogue: e) }
+    ) { blocked, plane, label in
+      #expect(blocked == plane, "\(c) \(label)")
+    }
+  }
+
+  /// A convolution kernel: `(input, weight, bias, output, epilogue)`.
+  typealias Kernel = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, ConvEpilogue)
+    -> Void
+
+  /// Runs `first` and `second` on the same seeded random tensors (seeds `seed` to `seed + 3`)
+  /// with every epilogue and hands both outputs to `check`, with the epilogue's description.
+  static func compareKernels(
+    _ g: ConvGeometry, seed: UInt64, _ first: Kernel, _ second: Kernel, check: ([Float], [Float], String) -> Void
+  ) {
+    let x = randomFloats(g.batch * g.inputChannels * g.window.imageCount, seed: seed)
+    let w = randomFloats(g.outputChannels * g.groupReduction, seed: seed + 1)
+    let b = randomFloats(g.outputChannels, seed: seed + 2)
     let count = g.batch * g.outputChannels * g.window.outputCount
-    let z = randomFloats(count, seed: 24)
-    for act in Self.activations {
+    let z = randomFloats(count, seed: seed + 3)
+    for act in activations {
       for withSum in [false, true] {
-        var blocked = [Float](repeating: .nan, count: count)
-        var plane = [Float](repeating: .nan, count: count)
+        var a = [Float](repeating: .nan, count: count)
+        var c = [Float](repeating: .nan, count: count)
         z.withUnsafeBufferPointer { zp in
           let e = ConvEpilogue(sum: withSum ? zp.baseAddress : nil, activation: act)
-          x.withUnsafeBufferPointer { xp in
-            w.withUnsafeBufferPointer { wp in
-              b.withUnsafeBufferPointer { bp in
-                blocked.withUnsafeMutableBufferPointer { op in
-                  ConvKernel.depthwise3x3Blocked(
-                    g, input: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress, output: op.baseAddress!,
-                    epilogue: e)
-                }
-                plane.withUnsafeMutableBufferPointer { op in
-                  ConvKernel.depthwise(
-                    g, input: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress, output: op.baseAddress!,
-                    epilogue: e)
-                }
-              }
-            }
-          }
+          first(x, w, b, &a, e)
+          second(x, w, b, &c, e)
         }
-        #expect(blocked == plane, "\(c) \(act) sum \(withSum)")
+        check(a, c, "\(act) sum \(withSum)")
       }
     }
   }
@@ -200,24 +204,14 @@ let kernelModeLock = NSLock()
               dilations: [1, 1], pads: pads
             ).geometry
             guard g.window.outputSpatial.allSatisfy({ $0 > 0 }), ConvKernel.directDepthwiseApplies(g) else { continue }
-            let x = randomFloats(g.batch * g.inputChannels * g.window.imageCount, seed: 31)
-            let w = randomFloats(g.outputChannels * 9, seed: 32)
-            let b = randomFloats(g.outputChannels, seed: 33)
-            let count = g.batch * g.outputChannels * g.window.outputCount
-            let z = randomFloats(count, seed: 34)
-            for act in Self.activations {
-              for withSum in [false, true] {
-                var direct = [Float](repeating: .nan, count: count)
-                var plane = [Float](repeating: .nan, count: count)
-                z.withUnsafeBufferPointer { zp in
-                  let e = ConvEpilogue(sum: withSum ? zp.baseAddress : nil, activation: act)
-                  ConvKernel.depthwise3x3Direct(g, input: x, weight: w, bias: b, output: &direct, epilogue: e)
-                  ConvKernel.depthwise(g, input: x, weight: w, bias: b, output: &plane, epilogue: e)
-                }
-                let worst = zip(direct, plane).map { abs($0 - $1) - 1e-5 * abs($1) }.max() ?? 0
-                #expect(worst <= 1e-5, "\(width)x\(height) s\(strides) p\(pads) c\(c) m\(m) \(act) sum \(withSum)")
-                checked += 1
-              }
+            Self.compareKernels(
+              g, seed: 31,
+              { x, w, b, out, e in ConvKernel.depthwise3x3Direct(g, input: x, weight: w, bias: b, output: out, epilogue: e) },
+              { x, w, b, out, e in ConvKernel.depthwise(g, input: x, weight: w, bias: b, output: out, epilogue: e) }
+            ) { direct, plane, label in
+              let worst = zip(direct, plane).map { abs($0 - $1) - 1e-5 * abs($1) }.max() ?? 0
+              #expect(worst <= 1e-5, "\(width)x\(height) s\(strides) p\(pads) c\(c) m\(m) \(label)")
+              checked += 1
             }
           }
         }
