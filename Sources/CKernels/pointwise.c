@@ -619,8 +619,8 @@ size_t otk_padded_rows_scratch_size(int m, int k) {
 __attribute__((target("avx2,fma")))
 void otk_conv_padded_rows(
   const float *w, const float *packed, int m, int channels, const float *padded, int padded_h, int padded_w,
-  int kernel_h, int kernel_w, int dilation_h, int dilation_w, int out_w, int p, long strip0, long strip1, float *y,
-  const otk_epilogue *e, float *scratch) {
+  int stride, int kernel_h, int kernel_w, int dilation_h, int dilation_w, int out_w, int p, long strip0, long strip1,
+  float *y, const otk_epilogue *e, float *scratch) {
   const int taps = kernel_h * kernel_w;
   const int k = channels * taps;
   const int blocks = (m + ROWS - 1) / ROWS;
@@ -628,11 +628,17 @@ void otk_conv_padded_rows(
   float *tile = (float *)(((size_t)scratch + 31) & ~(size_t)31);
   float *partial = tile + ROWS * COLS;
   int32_t *offsets = (int32_t *)(partial + (size_t)group_max(k) * blocks * ROWS * COLS);
-  /* Row (c, ky, kx) of every strip's panel is the 16 floats at its base + offsets[row]. */
+  /* Row (c, ky, kx) of every strip's panel is the 16 floats at its base + offsets[row]. At
+     stride 2, bordered row and column i are row and column i / 2 of phase plane (i % 2) of
+     the channel's four. */
+  const ptrdiff_t plane = (ptrdiff_t)padded_h * padded_w;
   for (int c = 0, row = 0; c < channels; c++) {
     for (int ky = 0; ky < kernel_h; ky++) {
       for (int kx = 0; kx < kernel_w; kx++, row++) {
-        offsets[row] = (int32_t)((ptrdiff_t)c * padded_h * padded_w + (ptrdiff_t)ky * dilation_h * padded_w + kx * dilation_w);
+        const int dy = ky * dilation_h, dx = kx * dilation_w;
+        offsets[row] = stride == 1
+          ? (int32_t)((ptrdiff_t)c * plane + (ptrdiff_t)dy * padded_w + dx)
+          : (int32_t)(((ptrdiff_t)c * 4 + (dy & 1) * 2 + (dx & 1)) * plane + (ptrdiff_t)(dy >> 1) * padded_w + (dx >> 1));
       }
     }
   }
@@ -820,8 +826,8 @@ size_t otk_conv_scratch_size(int m, int k, int taps) { (void)m; (void)k; (void)t
 size_t otk_padded_rows_scratch_size(int m, int k) { (void)m; (void)k; return 0; }
 void otk_conv_padded_rows(
   const float *w, const float *packed, int m, int channels, const float *padded, int padded_h, int padded_w,
-  int kernel_h, int kernel_w, int dilation_h, int dilation_w, int out_w, int p, long strip0, long strip1, float *y,
-  const otk_epilogue *e, float *scratch) {
+  int stride, int kernel_h, int kernel_w, int dilation_h, int dilation_w, int out_w, int p, long strip0, long strip1,
+  float *y, const otk_epilogue *e, float *scratch) {
   (void)w; (void)packed; (void)m; (void)channels; (void)padded; (void)padded_h; (void)padded_w; (void)kernel_h;
   (void)kernel_w; (void)dilation_h; (void)dilation_w; (void)out_w; (void)p; (void)strip0; (void)strip1; (void)y;
   (void)e; (void)scratch;

@@ -73,16 +73,19 @@ void otk_conv_columns(
 /* Floats of scratch one call of otk_conv_padded_rows needs. */
 size_t otk_padded_rows_scratch_size(int m, int k);
 
-/* A 2-D convolution (group 1, strides 1) of ONE image whose output rows are whole strips
-   (out_w a multiple of 16), read straight from `padded`: the image's channels with a zero
-   border, padded_h × padded_w each (the image at the begin pads' offset, and every window
-   inside). Strips [strip0, strip1) of the image, strip s being positions 16·(s % (out_w/16)) to
-   +16 of output row s / (out_w/16); y and the epilogue's sum point at the image's output (p
-   positions per channel). Weights as for otk_conv_columns. Only on CPUs with AVX2 and FMA. */
+/* A 2-D convolution (group 1, strides 1 or 2 on both axes) of ONE image whose output rows are
+   whole strips (out_w a multiple of 16), read straight from `padded`: the image's channels with
+   a zero border (the image at the begin pads' offset, and every window inside). At stride 1
+   each channel is one padded_h × padded_w plane; at stride 2 it is four such planes, phase
+   (a, b) (index 2a + b) holding the bordered rows ≡ a and columns ≡ b (mod 2), at half their
+   row and column index. Strips [strip0, strip1) of the image, strip s being positions
+   16·(s % (out_w/16)) to +16 of output row s / (out_w/16); y and the epilogue's sum point at the
+   image's output (p positions per channel). Weights as for otk_conv_columns. Only on CPUs with
+   AVX2 and FMA. */
 void otk_conv_padded_rows(
   const float *w, const float *packed, int m, int channels, const float *padded, int padded_h, int padded_w,
-  int kernel_h, int kernel_w, int dilation_h, int dilation_w, int out_w, int p, long strip0, long strip1, float *y,
-  const otk_epilogue *e, float *scratch);
+  int stride, int kernel_h, int kernel_w, int dilation_h, int dilation_w, int out_w, int p, long strip0, long strip1,
+  float *y, const otk_epilogue *e, float *scratch);
 
 /* Floats of the images-last copy of a batch (images rounded up to 16). */
 size_t otk_images_layout_size(int images, int channels, long plane);

@@ -389,6 +389,14 @@ let kernelModeLock = NSLock()
       Case(batch: 1, c: 31, m: 13, groups: 1, image: [6, 32], kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1]),
       Case(batch: 2, c: 4, m: 6, groups: 1, image: [7, 20], kernel: [3, 3], strides: [1, 1], dilations: [2, 2], pads: [0, 0]),
       Case(batch: 2, c: 3, m: 4, groups: 1, image: [4, 18], kernel: [2, 3], strides: [1, 1], dilations: [1, 1], pads: [0, 0]),
+      // Stride 2 with output rows of 16 and 32: the direct path on the four phase planes (odd
+      // and even image sizes, a 7x7 stem, dilation, an even kernel without padding, K over one
+      // slice).
+      Case(batch: 2, c: 3, m: 14, groups: 1, image: [63, 64], kernel: [7, 7], strides: [2, 2], dilations: [1, 1], pads: [3, 3]),
+      Case(batch: 3, c: 5, m: 7, groups: 1, image: [9, 32], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1]),
+      Case(batch: 2, c: 4, m: 6, groups: 1, image: [10, 31], kernel: [3, 3], strides: [2, 2], dilations: [2, 2], pads: [2, 2]),
+      Case(batch: 2, c: 3, m: 5, groups: 1, image: [7, 34], kernel: [2, 4], strides: [2, 2], dilations: [1, 1], pads: [0, 0]),
+      Case(batch: 1, c: 40, m: 9, groups: 1, image: [6, 32], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1]),
     ])
   func windowedKernelMatchesNaive(_ c: Case) {
     let g = c.geometry
@@ -405,6 +413,9 @@ let kernelModeLock = NSLock()
     defer { ConvKernel.packWeightsFromStrips = saved }
     let savedDirect = ConvKernel.useDirectRows
     defer { ConvKernel.useDirectRows = savedDirect }
+    let savedStride2 = ConvKernel.directRowsStride2MinReduction
+    defer { ConvKernel.directRowsStride2MinReduction = savedStride2 }
+    ConvKernel.directRowsStride2MinReduction = 0
     var first: [Float]?
     for (packFrom, direct) in [(Int.max, true), (0, true), (0, false)] {
       ConvKernel.packWeightsFromStrips = packFrom
