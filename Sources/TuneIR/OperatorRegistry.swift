@@ -19,6 +19,9 @@ public enum OperatorRegistry {
     if d.isEmpty { return standard[opType] }
     if d == "ai.onnx.preview.training" { return trainingOperatorsByName[opType] }
     if d == "com.microsoft" { return opType == FusedConv.opType ? FusedConv.self : nil }
+    if d == FusedPointwiseDepthwise.domain {
+      return opType == FusedPointwiseDepthwise.opType ? FusedPointwiseDepthwise.self : nil
+    }
     return nil
   }
 

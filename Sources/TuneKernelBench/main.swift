@@ -4,8 +4,10 @@
 // (M = C_out/group, N = batch·H_out·W_out, K = C_in/group·kH·kW, `group` calls), with the same
 // thread count. With --backward it also times Conv's gradient (dX and dW, 2x the forward's
 // FLOPs) against the same sgemm rate. scripts/bench.sh runs it for BENCHMARKS.md.
+// With --fused it instead times each `FusedPointwiseDepthwise` node of the optimized model
+// (InferenceSession's rewrites) against its two convolutions run one after the other.
 //
-//   tune-kernel-bench MODEL [--batch N] [--threads N] [--repeat N] [--min-time S] [--backward] [--json]
+//   tune-kernel-bench MODEL [--batch N] [--threads N] [--repeat N] [--min-time S] [--backward] [--json] [--fused]
 //
 // Prints a TSV table (header first) or one JSON object per row; times are the best of --repeat
 // runs (more until --min-time seconds, default 0.1, have passed per op) after a warm-up, in ms
@@ -27,11 +29,12 @@ struct Options {
   var minSeconds = 0.1
   var backward = false
   var json = false
+  var fused = false
 }
 
 func usage(_ message: String) -> Never {
   FileHandle.standardError.write(
-    "tune-kernel-bench: \(message)\nusage: tune-kernel-bench MODEL [--batch N] [--threads N] [--repeat N] [--min-time S] [--backward] [--json]\n"
+    "tune-kernel-bench: \(message)\nusage: tune-kernel-bench MODEL [--batch N] [--threads N] [--repeat N] [--min-time S] [--backward] [--json] [--fused]\n"
       .data(using: .utf8)!)
   exit(2)
 }
@@ -58,6 +61,7 @@ func parseOptions() -> Options {
       options.minSeconds = v
     case "--backward": options.backward = true
     case "--json": options.json = true
+    case "--fused": options.fused = true
     case "-h", "--help": usage("help")
     default:
       if a.hasPrefix("-") || !options.model.isEmpty { usage("unexpected argument \(a)") }
@@ -91,12 +95,18 @@ if let v = ProcessInfo.processInfo.environment["ONNX_TUNE_IMAGE_COLUMNS"] {
 }
 // ONNX_TUNE_DIRECT_ROWS=off: the windowed kernel gathers every strip (no bordered copy).
 if ProcessInfo.processInfo.environment["ONNX_TUNE_DIRECT_ROWS"] == "off" { ConvKernel.useDirectRows = false }
+// ONNX_TUNE_DIRECT_ROWS_S2=N: stride-2 convolutions take the direct path from K = N on.
+if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_DIRECT_ROWS_S2"].flatMap(Int.init) { ConvKernel.directRowsStride2MinReduction = n }
 // ONNX_TUNE_BLOCKED_BELOW=N: stride-1 depthwise convolutions with output rows under N wide go to the blocked kernel.
 if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_BLOCKED_BELOW"].flatMap(Int.init) { ConvKernel.blockedDepthwiseBelowWidth = n }
 // ONNX_TUNE_PACK_FROM=N: the C kernels pack the weights from N strips of 16 columns on.
 if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_PACK_FROM"].flatMap(Int.init) { ConvKernel.packWeightsFromStrips = n }
 // ONNX_TUNE_IN_PLACE=off: the pointwise kernel copies every strip into a panel.
 if ProcessInfo.processInfo.environment["ONNX_TUNE_IN_PLACE"] == "off" { otk_set_rows_in_place(0) }
+// ONNX_TUNE_FUSED_FROM=N: FusedPointwiseDepthwise runs fused from N expanded floats per image on (0: always).
+if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_FUSED_FROM"].flatMap(Int.init) { ConvKernel.pointwiseDepthwiseFromFloats = n }
+// ONNX_TUNE_FUSED_SLICE=N: FusedPointwiseDepthwise computes at most N floats of the expanded tensor at a time.
+if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_FUSED_SLICE"].flatMap(Int.init) { ConvKernel.pointwiseDepthwiseSliceFloats = n }
 // ONNX_TUNE_PREFETCH=off: no prefetching of the next strips' rows in the pointwise kernel.
 if ProcessInfo.processInfo.environment["ONNX_TUNE_PREFETCH"] == "off" { otk_set_prefetch_rows(0) }
 AllocatorTuning.keepFreedMemory()
@@ -188,7 +198,7 @@ func main() throws {
     "model", "node", "op", "pass", "input", "weight", "output", "group", "M", "N", "K", "gflop",
     "ours_ms", "sgemm_ms", "ours_gflops", "sgemm_gflops", "ratio",
   ]
-  if !options.json { printLine(columns.joined(separator: "\t")) }
+  if !options.json && !options.fused { printLine(columns.joined(separator: "\t")) }
 
   func emit(_ values: [String: Any]) {
     if options.json {
@@ -202,6 +212,10 @@ func main() throws {
   func fmt(_ v: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", v) }
 
   let context = ExecutionContext(training: false)
+  if options.fused {
+    try benchFused(model, concreteShape, context, &rng)
+    return
+  }
   var index = 0
   for node in graph.nodes where node.opType == "Conv" || node.opType == "Gemm" {
     index += 1
@@ -291,6 +305,57 @@ func main() throws {
       row["ratio"] = fmt(2 * blas / back, 2)
       emit(row)
     }
+  }
+}
+
+/// Times each `FusedPointwiseDepthwise` node of `model`'s optimized graph against the two
+/// `FusedConv`s it replaced; `shape` gives the original graph's value shapes.
+func benchFused(
+  _ model: Model, _ shape: (String) -> [Int]?, _ context: ExecutionContext, _ rng: inout SeededRandom
+) throws {
+  let session = try InferenceSession(model: model, optimize: true)
+  let graph = session.model.graph!
+  printLine(["node", "input", "expanded", "output", "fused_ms", "unfused_ms", "ratio"].joined(separator: "\t"))
+  for node in graph.nodes where node.opType == FusedPointwiseDepthwise.opType {
+    let name = node.name ?? "?"
+    guard let x = shape(node.inputs[0]) else {
+      FileHandle.standardError.write("tune-kernel-bench: \(name): input shape unknown, skipped\n".data(using: .utf8)!)
+      continue
+    }
+    let fused = try FusedPointwiseDepthwise(node: node, opset: 1)
+    let weight = { (i: Int) -> Tensor? in node.inputs[i].isEmpty ? nil : graph.initializer(named: node.inputs[i])?.data }
+    let input = randomTensor(x, &rng)
+    let inputs: [Tensor?] = [input, weight(1), weight(2), weight(3), weight(4)]
+    // The two convolutions as FusedConv nodes: the 1x1 with the pointwise activation, the
+    // depthwise with the node's own attributes.
+    var first = node
+    first.attributes = node.attributes.compactMap { a in
+      guard let n = a.name, n.hasPrefix("pointwise_") else { return nil }
+      var b = a
+      b.name = String(n.dropFirst("pointwise_".count))
+      return b
+    }
+    var second = node
+    second.attributes = node.attributes.filter { !($0.name ?? "").hasPrefix("pointwise_") }
+    let conv1 = try FusedConv(node: first, opset: 1)
+    let conv2 = try FusedConv(node: second, opset: 1)
+    let expanded = try conv1.forward([input, weight(1), weight(2)], context: context)[0]
+    let y = try fused.forward(inputs, context: context)[0]
+    let times = try bestMs(
+      options.repeats, minSeconds: options.minSeconds,
+      [
+        { _ = try fused.forward(inputs, context: context) },
+        {
+          let e = try conv1.forward([input, weight(1), weight(2)], context: context)[0]
+          _ = try conv2.forward([e, weight(3), weight(4)], context: context)
+        },
+      ])
+    func dims(_ s: [Int]) -> String { s.map(String.init).joined(separator: "x") }
+    printLine(
+      [
+        name, dims(x), dims(expanded.shape), dims(y.shape), String(format: "%.3f", times[0]),
+        String(format: "%.3f", times[1]), String(format: "%.2f", times[0] / times[1]),
+      ].joined(separator: "\t"))
   }
 }
 

@@ -119,11 +119,12 @@ public final class Trainer {
     guard model.graph != nil else { return nil }
     var m = model
     ConvActivationFusion.prepare(&m)
+    PointwiseDepthwiseFusion.prepare(&m)
     guard
       let reports = try? PassDriver.run(
         [
           BatchNormFolding(keeping: trainable), DeadNodeElimination(), ConvActivationFusion(keeping: trainable),
-          DeadNodeElimination(),
+          PointwiseDepthwiseFusion(keeping: trainable), DeadNodeElimination(),
         ], on: &m),
       reports.contains(where: { $0.nodesRemoved + $0.nodesAdded + $0.initializersChanged > 0 })
     else { return nil }

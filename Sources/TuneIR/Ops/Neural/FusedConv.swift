@@ -15,19 +15,25 @@ public struct FusedConv: Operator {
 
   public init(node: Node, opset: Int) throws {
     conv = try Conv(node: node, opset: opset)
-    let name = try node.string("activation", default: "")
-    let params = try node.floats("activation_params") ?? []
+    activation = try Self.activation(node, "activation")
+  }
+
+  /// The activation named by attribute `attribute` (absent: none), its parameters in
+  /// `<attribute>_params`.
+  static func activation(_ node: Node, _ attribute: String) throws -> ConvActivation {
+    let name = try node.string(attribute, default: "")
+    let params = try node.floats(attribute + "_params") ?? []
     switch name {
-    case "": activation = .identity
-    case "Relu": activation = .relu
+    case "": return .identity
+    case "Relu": return .relu
     case "Clip":
-      guard params.count == 2 else { throw OpError("activation Clip takes activation_params [min, max], got \(params)") }
-      activation = .clip(params[0], params[1])
+      guard params.count == 2 else { throw OpError("\(attribute) Clip takes \(attribute)_params [min, max], got \(params)") }
+      return .clip(params[0], params[1])
     case "LeakyRelu":
-      guard params.count <= 1 else { throw OpError("activation LeakyRelu takes activation_params [alpha], got \(params)") }
-      activation = .leakyRelu(params.first ?? 0.01)
+      guard params.count <= 1 else { throw OpError("\(attribute) LeakyRelu takes \(attribute)_params [alpha], got \(params)") }
+      return .leakyRelu(params.first ?? 0.01)
     default:
-      throw OpError("unsupported activation '\(name)' (expected Relu, Clip or LeakyRelu)")
+      throw OpError("unsupported \(attribute) '\(name)' (expected Relu, Clip or LeakyRelu)")
     }
   }
 
