@@ -39,7 +39,8 @@ enum RunCommand: CLICommand {
       --profile-nodes N  how many of the slowest nodes --profile lists (default 10)
       --no-optimize      runs the graph exactly as written; by default BatchNormalization is
                          folded into the Conv/Gemm before it (outputs change by float rounding
-                         only) and Conv is fused with the Add and Relu/Clip/LeakyRelu after it
+                         only), Conv is fused with the Add and Relu/Clip/LeakyRelu after it,
+                         and a 1x1 Conv with the depthwise Conv reading its output
       -h, --help         shows this help
     """
 
