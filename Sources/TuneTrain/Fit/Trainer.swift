@@ -274,8 +274,12 @@ public final class Trainer {
         }
         if case .cosine = config.schedule { learningRate = config.schedule.rate(base: config.learningRate, at: step) }
         for name in program.trainable {
-          var state = states[name]
-          config.optimizer.apply(parameter: &parameters[name]!, gradient: grads[name]!, state: &state, learningRate: Float(learningRate))
+          // Taken out of `states` for the step, so that the state's buffers have one holder and
+          // are updated in place (a second would make every step copy them); the parameter is
+          // updated in place when `parameters` alone holds it (see `Optimizer.apply`).
+          var state = states.removeValue(forKey: name)
+          let gradient = grads.removeValue(forKey: name)!
+          config.optimizer.apply(parameter: &parameters[name]!, gradient: gradient, state: &state, learningRate: Float(learningRate))
           states[name] = state
         }
         step += 1
