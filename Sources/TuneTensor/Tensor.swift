@@ -2,7 +2,8 @@
 ///
 /// Numeric elements live in a shared `TensorBuffer` (little-endian, sub-byte types packed as in
 /// ONNX `raw_data`); string tensors keep their elements as byte strings in `strings`.
-/// Copies of a `Tensor` share the buffer: call `makeUnique()` before writing in place.
+/// Copies of a `Tensor` share the buffer: call `makeUnique()` before writing in place (copy on
+/// write, as Swift's arrays do).
 public struct Tensor: @unchecked Sendable {
   public var dtype: DType
   public var shape: [Int]
@@ -72,9 +73,11 @@ public struct Tensor: @unchecked Sendable {
     return n
   }
 
-  /// Gives this tensor its own buffer if it shares one, so it can be written in place.
+  /// Gives this tensor its own buffer if it shares one or wraps memory owned elsewhere (which
+  /// may be a read-only mapping), so it can be written in place. A tensor that is already the
+  /// only holder of memory it allocated is left as is: no copy.
   public mutating func makeUnique() {
-    if !isKnownUniquelyReferenced(&buffer) {
+    if !isUniquelyReferenced() {
       buffer = TensorBuffer(copying: buffer.bytes)
     }
   }

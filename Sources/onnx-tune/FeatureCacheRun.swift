@@ -17,13 +17,15 @@ struct FeatureCacheRun {
   static let defaultBudget = 2 << 30
 
   let split: BackboneSplit
+  /// The full model the head was split from.
+  let full: Model
   /// Trains the head model (its input is the feature tensor).
   let trainer: Trainer
   let train: FeatureStore
   let validation: FeatureStore?
 
   /// The trained full model: the head's weights put back into `full`.
-  func trainedModel(full: Model) -> Model { split.merge(trainedHead: trainer.trainedModel(), into: full) }
+  func trainedModel() -> Model { split.merge(trainedHead: trainer.trainedModel(), into: full) }
 
   /// Caches the features when allowed, printing one line that says whether the cache is used
   /// and why not; nil when it is not.
@@ -83,7 +85,7 @@ struct FeatureCacheRun {
           format: "feature cache: %@ (%d samples of %@ floats at '%@', %@%@; computed in %.2f s)",
           trainStore.storage.description, total, trainStore.rowShape.description, featureTensor, byteText(bytes), where_,
           Date().timeIntervalSince(started)))
-      return FeatureCacheRun(split: split, trainer: trainer, train: trainStore, validation: validationStore)
+      return FeatureCacheRun(split: split, full: model, trainer: trainer, train: trainStore, validation: validationStore)
     } catch let refusal as FeatureCacheRefusal {
       return off(refusal.reason)
     }

@@ -120,15 +120,20 @@ public final class GradientProgram: @unchecked Sendable {
     /// New values of running statistics (BatchNormalization in training mode), by the name of
     /// the initializer that holds them.
     public let stateUpdates: [String: Tensor]
+    /// Shapes of the trainable weights as the forward pass was given them, in `trainable`'s
+    /// order (the shape of a zero gradient; the plan's constant may hold no elements: see
+    /// `Trainer.detaching`).
+    let trainableShapes: [[Int]]
     /// Bytes held for the backward pass (recorded inputs, outputs and saved tensors; shared
     /// buffers counted once).
     public let retainedBytes: Int
 
     init(
       output: Tensor, outputs: [Tensor], inputs: [[Tensor?]], results: [[Tensor]], saved: [[Tensor]],
-      stateUpdates: [String: Tensor]
+      stateUpdates: [String: Tensor], trainableShapes: [[Int]]
     ) {
       self.stateUpdates = stateUpdates
+      self.trainableShapes = trainableShapes
       self.output = output
       self.outputs = outputs
       self.inputs = inputs
@@ -147,7 +152,8 @@ public final class GradientProgram: @unchecked Sendable {
   /// Runs the graph forward, recording what the backward pass needs.
   /// - Parameters:
   ///   - parameters: current values of trainable (or other) initializers, by name; initializers
-  ///     not given keep the model's values.
+  ///     not given keep the model's values. The tape holds them until `backward` consumes it: an
+  ///     optimizer updates them in place only after that.
   public func forward(
     inputs: [String: Tensor], parameters: [String: Tensor], context: ExecutionContext = ExecutionContext()
   ) throws -> Tape {
@@ -161,6 +167,7 @@ public final class GradientProgram: @unchecked Sendable {
       guard let t = inputs[name] else { throw ExecutionError(message: "missing input '\(name)'") }
       values[slot] = t
     }
+    let trainableShapes = trainableSlots.map { values[$0]?.shape ?? [] }
     let steps = plan.steps
     var recordedInputs = [[Tensor?]](repeating: [], count: steps.count)
     var recordedResults = [[Tensor]](repeating: [], count: steps.count)
@@ -223,7 +230,7 @@ public final class GradientProgram: @unchecked Sendable {
     guard let out = values[outputSlot] else { throw ExecutionError(message: "output '\(output)' was not computed") }
     return Tape(
       output: out, outputs: outputs, inputs: recordedInputs, results: recordedResults, saved: recordedSaved,
-      stateUpdates: stateUpdates)
+      stateUpdates: stateUpdates, trainableShapes: trainableShapes)
   }
 
   /// Gradients of the trainable weights, given ∂loss/∂output. Consumes the tape: each
@@ -282,13 +289,8 @@ public final class GradientProgram: @unchecked Sendable {
       }
     }
     var result: [String: Tensor] = [:]
-    for (name, slot) in zip(trainable, trainableSlots) {
-      if let g = gradients[slot] {
-        result[name] = g
-      } else {
-        let shape = plan.constants.first(where: { $0.slot == slot })?.value.shape ?? []
-        result[name] = Tensor(zeros: .float, shape: shape)
-      }
+    for (k, (name, slot)) in zip(trainable, trainableSlots).enumerated() {
+      result[name] = gradients[slot] ?? Tensor(zeros: .float, shape: tape.trainableShapes[k])
     }
     return result
   }

@@ -58,15 +58,27 @@ public struct TrainingError: Error, CustomStringConvertible, Sendable {
 /// exactly what an optimized inference session over it gives (the feature cache), and faster.
 /// Everything that depends on a trainable weight, a BatchNorm that trains included, stays as
 /// written. `trainedModel()` and checkpoints hold the original graph.
+///
+/// The trainable weights are held once, in `parameters`: the trainer's graphs and its plan keep
+/// their names, dims and types but not their elements (see `detaching`), so the optimizer
+/// updates each weight in place, and the weights the model came with are freed as soon as the
+/// caller lets go of its `Model` (full training holds one copy of the weights, not two). A
+/// caller that keeps its `Model` keeps its values: the first update copies what it still shares.
 public final class Trainer {
-  /// The model as given: `trainedModel()` puts the trained weights into it.
-  public let model: Model
-  /// The model `program` runs: `model` with the frozen prefix rewritten (sharing every tensor it
-  /// did not rewrite with `model`), or `model` itself when that is off or does not apply.
-  public let executionModel: Model
+  /// The model as given, with the current values of the trainable weights (the given ones
+  /// until `fit` updates them): `trainedModel()`.
+  public var model: Model { trainedModel() }
+  /// The model `program` runs, with the current values of the trainable weights: `model` with
+  /// the frozen prefix rewritten (sharing every tensor it did not rewrite with `model`), or
+  /// `model` itself when that is off or does not apply.
+  public var executionModel: Model { withTrainedWeights(executionTemplate) }
+  /// `model` and `executionModel` with the trainable weights' elements detached.
+  let template: Model
+  let executionTemplate: Model
+  /// Runs `executionTemplate`: its plan holds no trainable weight, `forward` is given them.
   public let program: GradientProgram
   public let input: String
-  /// Current values of the trainable weights.
+  /// Current values of the trainable weights: the trainer's only reference to them.
   public private(set) var parameters: [String: Tensor]
   /// Running statistics updated by training (BatchNormalization mean and variance), by name.
   public private(set) var buffers: [String: Tensor] = [:]
@@ -81,13 +93,19 @@ public final class Trainer {
     model: Model, trainable: Set<String>, input: String? = nil, output: String? = nil,
     operators: OperatorResolver = .standard, optimizeFrozen: Bool = true
   ) throws {
-    self.model = model
+    template = Self.detaching(trainable, from: model)
     let plan: ExecutionPlan
     if optimizeFrozen, let (m, p) = Self.optimizedFrozenPrefix(model, trainable: trainable, operators: operators) {
-      (executionModel, plan) = (m, p)
+      (executionTemplate, plan) = (m, p)
     } else {
-      executionModel = model
-      plan = try ExecutionPlan(model: model, operators: operators)
+      executionTemplate = template
+      do {
+        plan = try ExecutionPlan(model: template, operators: operators)
+      } catch {
+        // The message describes the weights as given (detached ones have no elements).
+        _ = try ExecutionPlan(model: model, operators: operators)
+        throw error
+      }
     }
     guard let out = output ?? plan.outputs.first?.name else { throw TrainingError("the model has no outputs") }
     program = try GradientProgram(plan: plan, trainable: trainable, output: out)
@@ -111,8 +129,9 @@ public final class Trainer {
   }
 
   /// `model` with the inference rewrites (`InferenceSession`'s, in its order) applied to what
-  /// does not depend on `trainable`, and its plan; nil when nothing changed or the rewrite does
-  /// not apply (a pass or the plan fails, or a trainable weight is gone).
+  /// does not depend on `trainable` and the trainable weights detached, and its plan; nil when
+  /// nothing changed or the rewrite does not apply (a pass or the plan fails, or a trainable
+  /// weight is gone).
   static func optimizedFrozenPrefix(_ model: Model, trainable: Set<String>, operators: OperatorResolver)
     -> (Model, ExecutionPlan)?
   {
@@ -131,13 +150,29 @@ public final class Trainer {
     // Dead-node elimination drops a trainable weight nothing reads, which still trains (weight
     // decay): then the model runs as written.
     let kept = Set(m.graph!.initializers.compactMap(\.name))
-    guard trainable.isSubset(of: kept), let plan = try? ExecutionPlan(model: m, operators: operators) else { return nil }
+    guard trainable.isSubset(of: kept) else { return nil }
+    m = detaching(trainable, from: m)
+    guard let plan = try? ExecutionPlan(model: m, operators: operators) else { return nil }
     return (m, plan)
+  }
+
+  /// `m` with the elements of its main graph's initializers named in `names` detached: each
+  /// keeps its name, dims, type and encoding, but holds an empty tensor. The trainer keeps its
+  /// graphs and plan so, with `parameters` the only holder of the trainable weights; every use
+  /// of a graph puts the current weights back first (`withTrainedWeights`, `forward`'s
+  /// parameters).
+  static func detaching(_ names: Set<String>, from m: Model) -> Model {
+    var m = m
+    guard let initializers = m.graph?.initializers else { return m }
+    for (i, t) in initializers.enumerated() where names.contains(t.name ?? "") && t.data.dtype != .string {
+      m.graph!.initializers[i].data = Tensor(zeros: t.data.dtype, shape: [0])
+    }
+    return m
   }
 
   /// The model with the trained weights in place of the original initializers (same graph,
   /// names and encodings).
-  public func trainedModel() -> Model { withTrainedWeights(model) }
+  public func trainedModel() -> Model { withTrainedWeights(template) }
 
   /// `m` with the trained weights and running statistics in place of its initializers of the
   /// same name.
@@ -157,7 +192,7 @@ public final class Trainer {
   public func evaluate(_ data: BatchSource, batchSize: Int, loss: any Loss, topK: Int) throws -> (
     loss: Double, accuracy: Double, topK: Double
   ) {
-    let plan = try ExecutionPlan(model: withTrainedWeights(executionModel), operators: program.plan.operators)
+    let plan = try ExecutionPlan(model: executionModel, operators: program.plan.operators)
     let outputIndex = plan.outputs.firstIndex { $0.name == program.output }!
     var total = 0.0
     var correct = 0
@@ -210,8 +245,8 @@ public final class Trainer {
     var bestMetric = Double.infinity
     var bestEpoch = -1
     // The best epoch's weights, kept only when they are restored at the end: a snapshot shares
-    // the parameters' buffers, so the next update copies every weight (with full training, a
-    // third copy of the model's weights beside the trainer's and the model's own).
+    // the parameters' buffers, so the next update copies every weight (copy on write: the
+    // snapshot keeps its values, and with full training is a second copy of the weights).
     let keepsBest = config.restoreBestWeights && config.earlyStoppingPatience != nil
     var bestParameters: [String: Tensor] = [:]
     var bestBuffers: [String: Tensor] = [:]
@@ -275,8 +310,12 @@ public final class Trainer {
         }
         if case .cosine = config.schedule { learningRate = config.schedule.rate(base: config.learningRate, at: step) }
         for name in program.trainable {
-          var state = states[name]
-          config.optimizer.apply(parameter: &parameters[name]!, gradient: grads[name]!, state: &state, learningRate: Float(learningRate))
+          // Taken out of `states` for the step, so that the state's buffers have one holder and
+          // are updated in place (a second would make every step copy them); the parameter is
+          // updated in place when `parameters` alone holds it (see `Optimizer.apply`).
+          var state = states.removeValue(forKey: name)
+          let gradient = grads.removeValue(forKey: name)!
+          config.optimizer.apply(parameter: &parameters[name]!, gradient: gradient, state: &state, learningRate: Float(learningRate))
           states[name] = state
         }
         step += 1

@@ -38,6 +38,11 @@ public struct OptimizerState: Sendable {
 extension Optimizer {
   /// One step on a parameter tensor, creating its state on first use.
   ///
+  /// The parameter and its state are updated in place when each holds its buffer alone (as the
+  /// trainer's are after the first step); a buffer shared with another tensor (a caller's model,
+  /// a snapshot) or wrapping memory owned elsewhere is copied first, so that no other value
+  /// changes (`Tensor.makeUnique()`).
+  ///
   /// ```swift
   /// var state: OptimizerState? = nil
   /// let adamw = AdamW(weightDecay: 0.01)

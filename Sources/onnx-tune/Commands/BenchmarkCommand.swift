@@ -33,6 +33,29 @@ enum BenchmarkCommand: CLICommand {
     let repeats = try arguments.intOption("--repeat", in: 1...100_000) ?? 10
     if let t = try arguments.intOption("--threads", in: 1...256) { ComputeThreads.set(t) }
     let path = try arguments.positionals(["MODEL"])[0]
+    let (trainer, data, trainableCount) = try prepare(path: path, freeze: freeze, batch: batch)
+    var config = FitConfiguration()
+    config.epochs = 1
+    config.batchSize = batch
+    config.shuffle = false
+    config.optimizer = AdamW()
+    try trainer.fit(train: data, configuration: config)  // warm-up
+    var times: [Double] = []
+    for _ in 0..<repeats {
+      let start = Date()
+      try trainer.fit(train: data, configuration: config)
+      times.append(Date().timeIntervalSince(start) * 1000)
+    }
+    times.sort()
+    print("training step (batch \(batch), freeze \(freeze), \(trainableCount) trainable tensors):")
+    print(String(format: "latency over %d steps: min %.3f ms, median %.3f ms, max %.3f ms", repeats, times.first!, times[times.count / 2], times.last!))
+    return 0
+  }
+
+  /// The trainer, a seeded random batch and the number of trainable tensors. The model read and
+  /// its surgery plan go away on return: the trainer holds the only reference to each trainable
+  /// weight, and training holds one copy of the weights (as a PyTorch training loop does).
+  static func prepare(path: String, freeze: String, batch: Int) throws -> (Trainer, TensorBatchSource, Int) {
     let model = try ONNXReader.readModel(atPath: path)
     let plan = try SurgeryPlan(model: model, options: .init(spec: nil, freeze: try FreezePolicy(parsing: freeze)))
     guard let input = plan.model.graph?.runtimeInputs.first, let name = input.name else {
@@ -46,22 +69,6 @@ enum BenchmarkCommand: CLICommand {
     let classes = plan.classes
     let labels = (0..<batch).map { _ in Int(rng.next() % UInt64(classes)) }
     let trainer = try Trainer(model: plan.model, trainable: Set(plan.trainable.trainable), input: name)
-    var config = FitConfiguration()
-    config.epochs = 1
-    config.batchSize = batch
-    config.shuffle = false
-    config.optimizer = AdamW()
-    let data = TensorBatchSource(features: x, labels: labels)
-    try trainer.fit(train: data, configuration: config)  // warm-up
-    var times: [Double] = []
-    for _ in 0..<repeats {
-      let start = Date()
-      try trainer.fit(train: data, configuration: config)
-      times.append(Date().timeIntervalSince(start) * 1000)
-    }
-    times.sort()
-    print("training step (batch \(batch), freeze \(freeze), \(plan.trainable.trainable.count) trainable tensors):")
-    print(String(format: "latency over %d steps: min %.3f ms, median %.3f ms, max %.3f ms", repeats, times.first!, times[times.count / 2], times.last!))
-    return 0
+    return (trainer, TensorBatchSource(features: x, labels: labels), plan.trainable.trainable.count)
   }
 }

@@ -308,7 +308,7 @@ enum FinetuneCommand: CLICommand {
     let spec = try s.head.map { try HeadSpec(parsing: $0) }
     let classes = s.classes ?? classNames.count
     let plan = try SurgeryPlan(
-      model: model,
+      model: consume model,
       options: .init(
         spec: continuing ? nil : (spec ?? .standard), classes: classes, freeze: try FreezePolicy(parsing: s.freeze),
         cutAt: s.cutAt, pop: s.pop, outputActivation: s.softmax ? .some("Softmax") : nil, seed: s.seed))
@@ -323,9 +323,16 @@ enum FinetuneCommand: CLICommand {
       "      \(InspectCommand.grouped(plan.trainable.trainableParameterCount)) trainable parameters in \(plan.trainable.trainable.count) tensors, \(InspectCommand.grouped(plan.trainable.frozenParameterCount)) frozen")
     print("      \(trainSet.count) training and \(valSet?.count ?? 0) validation samples")
 
+    // The rewritten model goes to the trainer (and the feature cache); no other binding keeps
+    // it, so that the trainer holds the only reference to each trainable weight and full
+    // training holds one copy of the weights.
+    let oldHead = plan.oldHead
+    let headDescription = plan.spec?.description ?? "kept"
+    let plannedTrainable = plan.trainable
+    var trainingModel = (consume plan).model
+
     // Train on logits: if the head ends in Softmax/LogSoftmax, differentiate its input.
-    var trainingModel = plan.model
-    let output = plan.oldHead.output
+    let output = oldHead.output
     var logits = output
     if let g = trainingModel.graph, let p = g.nodes.first(where: { $0.outputs.contains(output) }),
       p.opType == "Softmax" || p.opType == "LogSoftmax", let x = p.inputs.first
@@ -335,6 +342,7 @@ enum FinetuneCommand: CLICommand {
     }
     let trainer = try Trainer(
       model: trainingModel, trainable: Set(trainableNames), input: inputInfo?.name, output: logits)
+    let inputName = trainer.input
 
     var config = FitConfiguration()
     config.epochs = s.epochs
@@ -368,7 +376,7 @@ enum FinetuneCommand: CLICommand {
     // With a frozen backbone the head trains on cached features (FeatureCacheRun.swift).
     let cache = try FeatureCacheRun.prepare(
       mode: s.cacheFeatures, budget: s.cacheBudget.flatMap(FeatureCacheRun.parseBytes) ?? FeatureCacheRun.defaultBudget,
-      augment: s.augment, model: trainingModel, input: trainer.input, featureTensor: plan.oldHead.featureTensor,
+      augment: s.augment, model: consume trainingModel, input: inputName, featureTensor: oldHead.featureTensor,
       output: logits, trainable: Set(trainableNames), trainSet: trainSet, valSet: valSet, batchSize: s.batchSize,
       report: report)
     let phaseOneTrainer = cache?.trainer ?? trainer
@@ -402,14 +410,18 @@ enum FinetuneCommand: CLICommand {
     for (c, n) in readable.enumerated() where n == 0 {
       printError("warning: class '\(classNames[c])' has no readable training image; the model never saw an example of it")
     }
-    var finalModel = cache?.trainedModel(full: trainingModel) ?? trainer.trainedModel()
+    var finalModel = cache?.trainedModel() ?? trainer.trainedModel()
     if let k = s.unfreezeLast {
       // Phase two: the head has trained; now also the last K weight layers, at a lower rate.
-      let phaseModel = finalModel
-      let set = try TrainableSet(model: phaseModel, policy: .unfreezeLast(k), featureTensor: plan.oldHead.featureTensor)
+      // The phase-one trainers and the cache's backbone go first: they share those layers'
+      // weights, which would otherwise be copied beside them on the first update.
+      _ = consume cache
+      _ = consume phaseOneTrainer
+      _ = consume trainer
+      let set = try TrainableSet(model: finalModel, policy: .unfreezeLast(k), featureTensor: oldHead.featureTensor)
       trainableNames = set.trainable
       print("Phase two: \(set.trainable.count) trainable tensors (last \(k) weight layers), \(s.fineTuneEpochs) epochs")
-      let second = try Trainer(model: phaseModel, trainable: Set(set.trainable), input: trainer.input, output: logits)
+      let second = try Trainer(model: consume finalModel, trainable: Set(set.trainable), input: inputName, output: logits)
       var config2 = config
       config2.epochs = s.fineTuneEpochs
       config2.learningRate = s.fineTuneLR ?? s.lr / 10
@@ -459,7 +471,6 @@ enum FinetuneCommand: CLICommand {
       var correct = 0
       var worst: Float = 0
       var matrix = [[Int]](repeating: [Int](repeating: 0, count: classNames.count), count: classNames.count)
-      let inputName = trainer.input
       for start in stride(from: 0, to: validation.count, by: s.batchSize) {
         let (x, y) = try validation.batch(Array(start..<min(start + s.batchSize, validation.count)))
         let ya = try Executor.run(a, inputs: [inputName: x])[ia].floatValues()
@@ -489,10 +500,10 @@ enum FinetuneCommand: CLICommand {
       title: "onnx-tune finetune: \((s.out as NSString).lastPathComponent)",
       plan: [
         ("model", s.model), ("data", s.data), ("classes", classNames.joined(separator: ", ")),
-        ("head", plan.spec?.description ?? "kept"), ("feature tensor", plan.oldHead.featureTensor),
+        ("head", headDescription), ("feature tensor", oldHead.featureTensor),
         ("trainable tensors", trainableNames.joined(separator: ", ")),
-        ("trainable parameters", InspectCommand.grouped(plan.trainable.trainableParameterCount)),
-        ("frozen parameters", InspectCommand.grouped(plan.trainable.frozenParameterCount)),
+        ("trainable parameters", InspectCommand.grouped(plannedTrainable.trainableParameterCount)),
+        ("frozen parameters", InspectCommand.grouped(plannedTrainable.frozenParameterCount)),
         ("optimizer", "\(s.optimizer), learning rate \(s.lr), batch \(s.batchSize)"),
         ("training / validation samples", "\(trainSet.count) / \(valSet?.count ?? 0)"),
       ],
