@@ -95,8 +95,6 @@ if let v = ProcessInfo.processInfo.environment["ONNX_TUNE_IMAGE_COLUMNS"] {
 }
 // ONNX_TUNE_DIRECT_ROWS=off: the windowed kernel gathers every strip (no bordered copy).
 if ProcessInfo.processInfo.environment["ONNX_TUNE_DIRECT_ROWS"] == "off" { ConvKernel.useDirectRows = false }
-// ONNX_TUNE_DIRECT_ROWS_S2=N: stride-2 convolutions take the direct path from K = N on.
-if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_DIRECT_ROWS_S2"].flatMap(Int.init) { ConvKernel.directRowsStride2MinReduction = n }
 // ONNX_TUNE_BLOCKED_BELOW=N: stride-1 depthwise convolutions with output rows under N wide go to the blocked kernel.
 if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_BLOCKED_BELOW"].flatMap(Int.init) { ConvKernel.blockedDepthwiseBelowWidth = n }
 // ONNX_TUNE_PACK_FROM=N: the C kernels pack the weights from N strips of 16 columns on.

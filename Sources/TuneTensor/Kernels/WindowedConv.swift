@@ -66,25 +66,19 @@ extension ConvKernel {
   /// switch for benchmarks and tests).
   nonisolated(unsafe) public static var useDirectRows = true
 
-  /// Stride-2 convolutions take the direct path from this reduction length (K = channels ·
-  /// taps) on. ResNet-18's 7x7 stem (K = 147) ran 7.8 → 6.4 ms on it (batch 32, one thread,
-  /// Zen 4) and its first 3x3 stride-2 layer (K = 576) 3.6 → 3.4, while MobileNetV2's 3x3 stem
-  /// (K = 27) went 2.5 → 3.1: with so few rows per strip the gathered panel costs little, and
-  /// reading 27 rows from the bordered image for each of the six-row weight blocks costs more.
-  nonisolated(unsafe) public static var directRowsStride2MinReduction = 64
-
   /// The zero-bordered image's plane (rows, columns) for the direct path: strides 1 or 2 on
   /// both axes, output rows a multiple of 16 wide, the bordered image of all channels within 16M
   /// floats. At stride 2 the plane is one of four phases (the bordered image's even and odd
   /// rows and columns apart), half the bordered size on each axis, so that a strip's 16 outputs
-  /// read 16 consecutive floats of each tap's phase plane.
+  /// read 16 consecutive floats of each tap's phase plane. Batch 32, one thread, Zen 4 (direct /
+  /// gathered): ResNet-18's 7x7 stem 6.2 / 7.7 ms; its first 3x3 stride-2 layer and
+  /// MobileNetV2's 3x3 stem (K = 27) even.
   static func paddedRowsGeometry(_ g: ConvGeometry) -> (height: Int, width: Int)? {
     let w = g.window
     guard useDirectRows, w.rank == 2, w.strides == [1, 1] || w.strides == [2, 2], w.outputSpatial[1] % 16 == 0 else {
       return nil
     }
     let s = w.strides[0]
-    if s == 2 && g.inputChannels * w.kernelCount < directRowsStride2MinReduction { return nil }
     var height = max(w.padsBegin[0] + w.imageSpatial[0], (w.outputSpatial[0] - 1) * s + (w.kernel[0] - 1) * w.dilations[0] + 1)
     var width = max(w.padsBegin[1] + w.imageSpatial[1], (w.outputSpatial[1] - 1) * s + (w.kernel[1] - 1) * w.dilations[1] + 1)
     if s == 2 { (height, width) = ((height + 1) / 2, (width + 1) / 2) }
@@ -133,12 +127,14 @@ extension ConvKernel {
                   (bordered + ch * plane + (r + ph) * padded.width + pw).update(from: source, count: cols)
                   continue
                 }
-                // Bordered row r + ph: its even and odd columns into phases (a, 0) and (a, 1).
-                let (row, a) = (r + ph).quotientAndRemainder(dividingBy: 2)
-                for j in 0..<cols {
-                  let (col, b) = (j + pw).quotientAndRemainder(dividingBy: 2)
-                  bordered[(ch * 4 + a * 2 + b) * plane + row * padded.width + col] = source[j]
-                }
+                // Bordered row r + ph, column j + pw: its even and odd columns into phases
+                // (a, 0) and (a, 1), at half their index.
+                let (row, a) = ((r + ph) >> 1, (r + ph) & 1)
+                let phases = (
+                  bordered + (ch * 4 + a * 2) * plane + row * padded.width,
+                  bordered + (ch * 4 + a * 2 + 1) * plane + row * padded.width
+                )
+                splitEvenOdd(source, cols, offset: pw, phases.0, phases.1)
               }
             }
             built = n
@@ -153,6 +149,29 @@ extension ConvKernel {
           }
         }
       }
+    }
+  }
+
+  /// Element j of `source` (`count` floats) into `even[(j + offset) / 2]` when j + offset is
+  /// even, `odd[(j + offset) / 2]` otherwise: a bordered row's two phases at stride 2.
+  @inline(__always)
+  static func splitEvenOdd(
+    _ source: UnsafePointer<Float>, _ count: Int, offset: Int, _ even: UnsafeMutablePointer<Float>,
+    _ odd: UnsafeMutablePointer<Float>
+  ) {
+    // Elements j0 + 2i and j0 + 2i + 1 of a 16-float block (j0 even) go to consecutive columns
+    // of one phase each.
+    let (first, second) = offset & 1 == 0 ? (even, odd) : (odd, even)
+    var j = 0
+    while j + 16 <= count {
+      let v = UnsafeRawPointer(source + j).loadUnaligned(as: SIMD16<Float>.self)
+      UnsafeMutableRawPointer(first + ((j + offset) >> 1)).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(second + ((j + offset + 1) >> 1)).storeBytes(of: v.oddHalf, as: SIMD8<Float>.self)
+      j += 16
+    }
+    while j < count {
+      ((j + offset) & 1 == 0 ? even : odd)[(j + offset) >> 1] = source[j]
+      j += 1
     }
   }
 

@@ -413,9 +413,6 @@ let kernelModeLock = NSLock()
     defer { ConvKernel.packWeightsFromStrips = saved }
     let savedDirect = ConvKernel.useDirectRows
     defer { ConvKernel.useDirectRows = savedDirect }
-    let savedStride2 = ConvKernel.directRowsStride2MinReduction
-    defer { ConvKernel.directRowsStride2MinReduction = savedStride2 }
-    ConvKernel.directRowsStride2MinReduction = 0
     var first: [Float]?
     for (packFrom, direct) in [(Int.max, true), (0, true), (0, false)] {
       ConvKernel.packWeightsFromStrips = packFrom
