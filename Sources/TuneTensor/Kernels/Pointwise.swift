@@ -11,13 +11,15 @@ extension ConvKernel {
   public static let hasPointwiseKernel: Bool = otk_has_avx2_fma() != 0
 
   /// Whether the pointwise kernel is expected to beat im2col + sgemm: always on CPUs without
-  /// AVX-512; with AVX-512, on planes under 1,024 positions. MobileNetV2-96 at batch 32 on an
-  /// AVX-512 Zen 4: 24x24 and smaller ran 0–45% faster per layer, while on its 48x48 planes with
-  /// K = 16 or 32 OpenBLAS was 7–13% faster. On an AVX2-only Zen (2026-12-05) ours was also 25%
-  /// faster there (16→96 on 48x48: 13.6 → 10.1 ms): OpenBLAS writes C, then the bias and Clip
-  /// pass reads and writes it again, 28 MB each time.
+  /// AVX-512; with AVX-512, on planes under 1,024 positions, and on larger ones when M ≤ K (the
+  /// input rows read in place). MobileNetV2-96 at batch 32 on an AVX-512 Zen 4: 24x24 and
+  /// smaller ran 0–45% faster per layer; on its 48x48 planes OpenBLAS was 7–13% faster for
+  /// 16→96 (3.6 against 4.3 ms), ours 20% faster for 32→16 (1.2 against 1.45 ms). On an
+  /// AVX2-only Zen (2026-12-05) ours was also 25% faster on 16→96 (13.6 → 10.1 ms): OpenBLAS
+  /// writes C, then the bias and Clip pass reads and writes it again, 28 MB each time.
   public static func prefersPointwiseKernel(_ g: ConvGeometry) -> Bool {
-    usePointwiseKernel && pointwiseApplies(g) && g.window.outputCount < pointwisePlaneLimit
+    usePointwiseKernel && pointwiseApplies(g)
+      && (g.window.outputCount < pointwisePlaneLimit || g.outputChannels <= g.inputChannels)
   }
 
   /// `prefersPointwiseKernel` takes planes of fewer output positions than this.
