@@ -234,6 +234,7 @@ class Bench:
     def memory(self):
         paths = self.models()
         repeat = 1 if self.quick else 2
+        runs = 1 if self.quick else 3
         log("memory baselines")
         _, ours_base = peak_rss([self.bin("onnx-tune"), "--help"])
         _, torch_base = peak_rss([self.python, "-c", (
@@ -245,12 +246,18 @@ class Bench:
             for mode in ("frozen", "full"):
                 log(f"memory {model} {mode}")
                 ours_cmd, torch_cmd = self._train_commands(paths[model], model, mode, 1, repeat, self.big_batch)
-                _, ours = peak_rss(ours_cmd, env=threads_env(1))
-                _, theirs = peak_rss(torch_cmd, env=threads_env(1))
+                # The median of alternating runs: our peak moves by up to ~10% from run to run
+                # (Swift seeds its hashing per process, which reorders allocations).
+                ours_runs, theirs_runs = [], []
+                for _ in range(runs):
+                    ours_runs.append(peak_rss(ours_cmd, env=threads_env(1))[1])
+                    theirs_runs.append(peak_rss(torch_cmd, env=threads_env(1))[1])
+                ours, theirs = statistics.median(ours_runs), statistics.median(theirs_runs)
                 rows.append({"model": model, "mode": mode, "ours_mb": ours, "peer_mb": theirs,
+                             "ours_runs": ours_runs, "peer_runs": theirs_runs,
                              "ratio": ours / theirs,
                              "ratio_net": (ours - ours_base) / max(1e-9, theirs - torch_base)})
-        return {"repeat": repeat, "batch": self.big_batch, "ours_base_mb": ours_base,
+        return {"repeat": repeat, "runs": runs, "batch": self.big_batch, "ours_base_mb": ours_base,
                 "torch_base_mb": torch_base, "rows": rows}
 
     def kernels(self):
@@ -510,7 +517,8 @@ def report(results, notes, facts, quick):
             b("")
         elif section == "memory":
             b(f"Peak RSS (`/usr/bin/time -v`, Maximum resident set size) of the whole process running "
-              f"{r['repeat']} training steps plus a warm-up at batch {r['batch']}, 1 thread: `onnx-tune benchmark` vs "
+              f"{r['repeat']} training steps plus a warm-up at batch {r['batch']}, 1 thread, median of "
+              f"{r.get('runs', 1)} alternating runs: `onnx-tune benchmark` vs "
               f"scripts/bench/torch_train_time.py. Baselines: `onnx-tune --help` {r['ours_base_mb']:.1f} MB; "
               f"`import torch, torchvision` {r['torch_base_mb']:.1f} MB. \"net\" subtracts each side's baseline. "
               "Target: ours ≤ PyTorch's (ratio ≤ 1.0), shown for the whole-process and the net ratio.\n")
