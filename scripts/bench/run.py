@@ -263,6 +263,7 @@ class Bench:
     def kernels(self):
         paths = self.models()
         repeat = 2 if self.quick else 10
+        passes = 1 if self.quick else 2
         rows = []
         for model in MODELS:
             for threads in (1, 2):
@@ -272,12 +273,27 @@ class Bench:
                        "--min-time", "0.02" if self.quick else "0.2"]
                 if model == "resnet18_64":
                     cmd.append("--backward")
-                for line in run(cmd, env=threads_env(threads)).splitlines():
-                    if line.strip():
+                # Each op's best time over `passes` processes, ours and sgemm's alike: on this
+                # shared machine a second core can be taken away for seconds, which no number of
+                # repeats inside one process gets past.
+                best = {}
+                for _ in range(passes):
+                    for line in run(cmd, env=threads_env(threads)).splitlines():
+                        if not line.strip():
+                            continue
                         r = json.loads(line)
                         r["threads"] = threads
-                        rows.append(r)
-        return {"repeat": repeat, "batch": self.big_batch, "rows": rows}
+                        key = (r["node"], r["pass"])
+                        if key not in best:
+                            best[key] = r
+                            continue
+                        b = best[key]
+                        for f in ("ours", "sgemm"):
+                            if float(r[f + "_ms"]) < float(b[f + "_ms"]):
+                                b[f + "_ms"], b[f + "_gflops"] = r[f + "_ms"], r[f + "_gflops"]
+                        b["ratio"] = f"{float(b['sgemm_ms']) / float(b['ours_ms']):.2f}"
+                rows.extend(best.values())
+        return {"repeat": repeat, "passes": passes, "batch": self.big_batch, "rows": rows}
 
     def read(self):
         runs = 3 if self.quick else 10
@@ -453,7 +469,8 @@ def report(results, notes, facts, quick):
               "(built from the node through the op registry, as the executor does, on random inputs of the "
               "inferred shapes) vs `cblas_sgemm` on the node's whole GEMM shape (M = C_out/group, "
               "N = batch·H_out·W_out, K = C_in/group·kH·kW, one call per group), same thread count, taking turns; "
-              f"best of at least {r['repeat']} runs. GFLOP/s counts 2·M·N·K·group for both; ratio = ours / sgemm (1.0 = the BLAS "
+              f"best of at least {r['repeat']} runs in each of {r.get('passes', 1)} processes (ours and sgemm each "
+              "their own best). GFLOP/s counts 2·M·N·K·group for both; ratio = ours / sgemm (1.0 = the BLAS "
               "limit). Target: every ResNet-18 convolution ≥ 0.70 at 1 and 2 threads; depthwise convolutions "
               "(MobileNetV2) and the Gemm head have none.\n")
             for model in MODELS:
