@@ -52,42 +52,26 @@ public struct FusedPointwiseDepthwise: Operator {
     if let b2In, b2In.shape != [second.outputChannels] {
       throw OpError("B2 must be [\(second.outputChannels)], got \(b2In.shape)")
     }
+    let (act1, act2) = (pointwiseActivation, activation)
+    if !ConvKernel.prefersPointwiseDepthwise(first) {
+      // Small planes: the two convolutions as the unfused graph runs them.
+      let e = try NeuralSupport.runConvolution(
+        [xIn, w1In, b1In], geometry: { _, _ in first }, outputSpatial: { _ in spatial }
+      ) { g, x, w, b, out in
+        ConvKernel.forward(g, input: x, weight: w, bias: b, output: out, epilogue: ConvEpilogue(activation: act1))
+      }[0]
+      return try NeuralSupport.runConvolution(
+        [e, w2In, b2In], geometry: { _, _ in second }, outputSpatial: { $0.window.outputSpatial }
+      ) { g, x, w, b, out in
+        ConvKernel.forward(g, input: x, weight: w, bias: b, output: out, epilogue: ConvEpilogue(activation: act2))
+      }
+    }
     let xf = try NeuralSupport.asFloat(xIn, "X")
     let w1 = try NeuralSupport.asFloat(w1In, "W1")
     let w2 = try NeuralSupport.asFloat(w2In, "W2")
     let b1 = try b1In.map { try NeuralSupport.asFloat($0, "B1") }
     let b2 = try b2In.map { try NeuralSupport.asFloat($0, "B2") }
     var y = Tensor(uninitialized: .float, shape: [second.batch, second.outputChannels] + second.window.outputSpatial)
-    let (act1, act2) = (pointwiseActivation, activation)
-    if !ConvKernel.prefersPointwiseDepthwise(first) {
-      // Small planes: the two convolutions as the unfused graph runs them.
-      var e = Tensor(uninitialized: .float, shape: [first.batch, first.outputChannels] + spatial)
-      xf.withElements(as: Float.self) { xp in
-        w1.withElements(as: Float.self) { w1p in
-          withElements(b1) { b1p in
-            e.withMutableElements(as: Float.self) { ep in
-              guard ep.count > 0 else { return }
-              ConvKernel.forward(
-                first, input: xp.baseAddress!, weight: w1p.baseAddress!, bias: b1p, output: ep.baseAddress!,
-                epilogue: ConvEpilogue(activation: act1))
-            }
-          }
-        }
-      }
-      e.withElements(as: Float.self) { ep in
-        w2.withElements(as: Float.self) { w2p in
-          withElements(b2) { b2p in
-            y.withMutableElements(as: Float.self) { yp in
-              guard yp.count > 0 else { return }
-              ConvKernel.forward(
-                second, input: ep.baseAddress!, weight: w2p.baseAddress!, bias: b2p, output: yp.baseAddress!,
-                epilogue: ConvEpilogue(activation: act2))
-            }
-          }
-        }
-      }
-      return [NeuralSupport.restore(y, to: xIn.dtype)]
-    }
     xf.withElements(as: Float.self) { xp in
       w1.withElements(as: Float.self) { w1p in
         w2.withElements(as: Float.self) { w2p in
