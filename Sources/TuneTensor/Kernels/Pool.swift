@@ -192,8 +192,11 @@ public enum PoolKernel {
                     x += 1
                   }
                   // Eight whole windows at a time (strides 1 or 2, no dilation): tap i of
-                  // outputs x..<x+8 is t[x·sw − pw + i + sw·j], j < 8.
-                  while x + 8 <= vector.upperBound {
+                  // outputs x..<x+8 is t[x·sw − pw + i + sw·j], j < 8. The last eight end at
+                  // the range's end, overlapping the ones before (ResNet-18's 16-wide output
+                  // rows have 15 whole windows: 1 + 8 + 7 ran 8 outputs one at a time).
+                  while x < vector.upperBound && vector.count >= 8 {
+                    x = min(x, vector.upperBound - 8)
                     let base = t + (x * sw - pw)
                     var best = SIMD8<Float>(repeating: -.infinity)
                     for i in 0..<kw {
