@@ -35,7 +35,7 @@ enum RunCommand: CLICommand {
       --warmup N         runs N times more first, untimed (default 0)
       --threads N        number of compute threads (OpenBLAS included)
       --profile          prints the time spent per op type, summed over the runs, and the
-                         slowest nodes
+                         slowest nodes (mean and fastest time per run)
       --profile-nodes N  how many of the slowest nodes --profile lists (default 10)
       --no-optimize      runs the graph exactly as written; by default BatchNormalization is
                          folded into the Conv/Gemm before it (outputs change by float rounding
@@ -116,6 +116,7 @@ enum RunCommand: CLICommand {
     session.profiling = profile
     var opTimes: [String: OpTime] = [:]
     var nodeTimes: [String: OpTime] = [:]
+    var nodeMinimum: [String: Double] = [:]
     for _ in 0..<warmup { _ = try session.run(inputs) }
     for _ in 0..<runs {
       let start = clock.now
@@ -129,6 +130,7 @@ enum RunCommand: CLICommand {
       for (node, t) in session.lastRunStatistics.nodeTimes {
         nodeTimes[node, default: OpTime()].calls += t.calls
         nodeTimes[node, default: OpTime()].seconds += t.seconds
+        nodeMinimum[node] = min(nodeMinimum[node] ?? .infinity, t.seconds)
       }
     }
 
@@ -166,9 +168,12 @@ enum RunCommand: CLICommand {
       let slowest = nodeTimes.sorted { $0.value.seconds > $1.value.seconds }.prefix(profileNodes ?? 10)
       if !slowest.isEmpty {
         print("slowest \(slowest.count) node\(slowest.count == 1 ? "" : "s"):")
-        print("   ms/run      %  node")
+        print("   ms/run      %   min ms  node")
         for (node, t) in slowest {
-          print(String(format: " %8.3f %6.1f  ", t.seconds * 1e3 / Double(runs), total > 0 ? 100 * t.seconds / total : 0) + node)
+          print(
+            String(
+              format: " %8.3f %6.1f %8.3f  ", t.seconds * 1e3 / Double(runs), total > 0 ? 100 * t.seconds / total : 0,
+              (nodeMinimum[node] ?? 0) * 1e3) + node)
         }
       }
     }
