@@ -113,9 +113,13 @@ public struct ShapeInference: Sendable {
   }
 
   mutating func infer(_ node: Node) -> [ValueShape] {
+    let x = node.inputs.first.map(shape) ?? ValueShape(nil, nil)
+    if node.domain == "com.microsoft" && node.opType == FusedConv.opType {
+      // onnxruntime's Conv + sum + activation (ConvActivationFusion): Conv's rule.
+      return [ValueShape(x.elementType, convLike(node, x.dims, channels: shape(node.inputs[1]).dims?.first))]
+    }
     guard (node.domain ?? "").isEmpty || node.domain == "ai.onnx" else { return [] }
     let op = node.opType ?? ""
-    let x = node.inputs.first.map(shape) ?? ValueShape(nil, nil)
     let out0 = node.outputs.first ?? ""
     switch op {
     case "Relu", "Sigmoid", "Tanh", "Exp", "Log", "Neg", "Abs", "Sqrt", "Erf", "Softmax", "LogSoftmax",
@@ -339,7 +343,9 @@ public struct ShapeInference: Sendable {
   func convLike(_ node: Node, _ x: [Dimension]?, channels: Dimension?) -> [Dimension]? {
     guard let x, x.count >= 3 else { return nil }
     let spatial = x.count - 2
-    let wDims = node.isStandard("Conv") ? shape(node.inputs[1]).dims : nil
+    let wDims =
+      node.isStandard("Conv") || (node.domain == "com.microsoft" && node.opType == FusedConv.opType)
+      ? shape(node.inputs[1]).dims : nil
     let kernel = ((try? node.ints("kernel_shape")) ?? nil) ?? wDims.flatMap { d in
       let k = d.dropFirst(2).compactMap(\.fixedValue).map { Int($0) }
       return k.count == spatial ? k : nil
