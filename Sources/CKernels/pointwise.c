@@ -66,6 +66,9 @@ void otk_set_strip_group_limit(int limit) { otk_strip_group_limit = limit; }
 static int otk_rows_in_place = 1;
 void otk_set_rows_in_place(int on) { otk_rows_in_place = on; }
 static int otk_prefetch_rows = 1;
+/* The in-place rows only up to this K (see otk_pointwise_columns). */
+static int otk_in_place_max_k = 256;
+void otk_set_in_place_max_k(int k) { otk_in_place_max_k = k; }
 void otk_set_prefetch_rows(int on) { otk_prefetch_rows = on; }
 
 static inline int group_max(int k) {
@@ -370,12 +373,14 @@ void otk_pointwise_columns(
   float *partial = tile + ROWS * COLS;
   const int group = group_size((col1 - col0 + COLS - 1) / COLS, k);
   strip strips[8];
-  if (otk_rows_in_place && contiguous && m <= k && p % COLS == 0 && col0 % COLS == 0 && (col1 - col0) % COLS == 0 &&
+  if (otk_rows_in_place && contiguous && m <= k && k <= otk_in_place_max_k && p % COLS == 0 && col0 % COLS == 0 && (col1 - col0) % COLS == 0 &&
       (ptrdiff_t)k * plane <= INT32_MAX - COLS) {
     /* Every strip is 16 positions of one image, 16 consecutive floats of each input plane: the
        kernel reads them in place (row kk at the strip's base + kk·plane), no panel copy. Only
        for M ≤ K: MobileNetV2's projections (96→24, 144→24, 192→32) ran 7–15% faster so, its
-       expansions (24→144, 32→192), re-reading the rows for many more weight blocks, 5–10% slower. */
+       expansions (24→144, 32→192), re-reading the rows for many more weight blocks, 5–10% slower.
+       And only for K ≤ 256: the batch-folded 6x6 and 3x3 projections (K 384–960, rows 1,152 or
+       288 floats apart) ran 6–10% slower in place than through the panel. */
     int32_t *offsets = (int32_t *)(partial + (size_t)group_max(k) * ((m + ROWS - 1) / ROWS) * ROWS * COLS);
     for (int kk = 0; kk < k; kk++) offsets[kk] = (int32_t)((ptrdiff_t)kk * plane);
     const float *bases[8], *next[8];

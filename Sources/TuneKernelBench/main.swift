@@ -107,6 +107,8 @@ if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_FUSED_FROM"].flatMap(I
 if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_FUSED_SLICE"].flatMap(Int.init) { ConvKernel.pointwiseDepthwiseSliceFloats = n }
 // ONNX_TUNE_PREFETCH=off: no prefetching of the next strips' rows in the pointwise kernel.
 if ProcessInfo.processInfo.environment["ONNX_TUNE_PREFETCH"] == "off" { otk_set_prefetch_rows(0) }
+// ONNX_TUNE_IN_PLACE_MAX_K=N: the pointwise kernel reads rows in place only up to K = N.
+if let n = ProcessInfo.processInfo.environment["ONNX_TUNE_IN_PLACE_MAX_K"].flatMap(Int32.init) { otk_set_in_place_max_k(n) }
 AllocatorTuning.keepFreedMemory()
 
 func printLine(_ line: String) {

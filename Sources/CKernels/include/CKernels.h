@@ -24,6 +24,7 @@ void otk_set_strip_group_limit(int limit);
 void otk_set_rows_in_place(int on);
 /* A/B switch (benchmarks): 0 turns off the in-place pointwise kernel's prefetching of the next rows. */
 void otk_set_prefetch_rows(int on);
+void otk_set_in_place_max_k(int k);
 
 /* Floats of scratch one call of otk_pointwise_columns needs. */
 size_t otk_pointwise_scratch_size(int m, int k);
