@@ -20,7 +20,11 @@ public enum OperatorRegistry {
     if d == "ai.onnx.preview.training" { return trainingOperatorsByName[opType] }
     if d == "com.microsoft" { return opType == FusedConv.opType ? FusedConv.self : nil }
     if d == FusedPointwiseDepthwise.domain {
-      return opType == FusedPointwiseDepthwise.opType ? FusedPointwiseDepthwise.self : nil
+      switch opType {
+      case FusedPointwiseDepthwise.opType: return FusedPointwiseDepthwise.self
+      case FoldedDepthwiseConv.opType: return FoldedDepthwiseConv.self
+      default: return nil
+      }
     }
     return nil
   }

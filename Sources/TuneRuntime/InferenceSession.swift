@@ -38,18 +38,20 @@ public final class InferenceSession: @unchecked Sendable {
   ///   - optimize: rewrites the graph for inference first, as onnxruntime's optimizer does:
   ///     BatchNormalization folded into the Conv or Gemm before it (outputs within float
   ///     rounding of the original graph's), then Conv fused with the Add and activation after
-  ///     it (`ConvActivationFusion`, bit-identical), then a 1×1 convolution with the depthwise
-  ///     one after it (`PointwiseDepthwiseFusion`, within float rounding). When a rewrite does not apply to the
-  ///     model, the graph is run as written.
+  ///     it (`ConvActivationFusion`, bit-identical), then MobileNet-style blocks on small planes
+  ///     run with the batch folded into their rows (`BatchFolding`, within float rounding), then
+  ///     a 1×1 convolution with the depthwise one after it (`PointwiseDepthwiseFusion`, within
+  ///     float rounding). When a rewrite does not apply to the model, the graph is run as written.
   public init(model: Model, operators: OperatorResolver = .standard, optimize: Bool = false) throws {
     var m = model
     if optimize, m.graph != nil {
       var candidate = m
       ConvActivationFusion.prepare(&candidate)
       PointwiseDepthwiseFusion.prepare(&candidate)
+      BatchFolding.prepare(&candidate)
       if let reports = try? PassDriver.run(
         [
-          BatchNormFolding(), DeadNodeElimination(), ConvActivationFusion(), PointwiseDepthwiseFusion(),
+          BatchNormFolding(), DeadNodeElimination(), ConvActivationFusion(), BatchFolding(), PointwiseDepthwiseFusion(),
           DeadNodeElimination(),
         ], on: &candidate)
       {

@@ -32,10 +32,16 @@ extension ConvKernel {
   /// `output = act(depthwise3x3(input) + bias + sum)`; `g` must satisfy
   /// `blockedDepthwiseApplies`. The sum of a position's nine taps is taken in the same order
   /// as the plane kernel's (bias first, then row by row), in single precision without FMA.
+  ///
+  /// With `planesPerFilter` p > 1, channel c of `g` uses filter and bias c / p (`weight` holds
+  /// `channels / p` filters): the batch-folded layout of `FoldedDepthwiseConv`, where the p
+  /// images of one channel are consecutive planes.
   public static func depthwise3x3Blocked(
     _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue
+    bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue,
+    planesPerFilter: Int = 1
   ) {
+    precondition(planesPerFilter >= 1 && g.inputChannels % planesPerFilter == 0)
     let w = g.window
     let (ih, iw) = (w.imageSpatial[0], w.imageSpatial[1])
     let (oh, ow) = (w.outputSpatial[0], w.outputSpatial[1])
@@ -50,19 +56,24 @@ extension ConvKernel {
     let rows = min(ih, tileH - ph)
     let cols = min(iw, tileW - pw)
     // Weights per block and tap, and the bias per block, as vectors (zero past the last channel).
-    let taps = UnsafeMutablePointer<Lanes>.allocate(capacity: blocks * 9)
+    // With whole blocks per filter, each block broadcasts its filter's taps instead (a table
+    // would hold every block's copy: 1.1 MB for MobileNetV2's 960 channels of 32 images).
+    let uniform = planesPerFilter % 8 == 0
+    let taps = UnsafeMutablePointer<Lanes>.allocate(capacity: uniform ? 0 : blocks * 9)
     defer { taps.deallocate() }
-    let biases = UnsafeMutablePointer<Lanes>.allocate(capacity: blocks)
+    let biases = UnsafeMutablePointer<Lanes>.allocate(capacity: uniform ? 0 : blocks)
     defer { biases.deallocate() }
-    for b in 0..<blocks {
-      var bv = Lanes()
-      for t in 0..<9 {
-        var v = Lanes()
-        for k in 0..<8 where b * 8 + k < channels { v[k] = weight[(b * 8 + k) * 9 + t] }
-        taps[b * 9 + t] = v
+    if !uniform {
+      for b in 0..<blocks {
+        var bv = Lanes()
+        for t in 0..<9 {
+          var v = Lanes()
+          for k in 0..<8 where b * 8 + k < channels { v[k] = weight[((b * 8 + k) / planesPerFilter) * 9 + t] }
+          taps[b * 9 + t] = v
+        }
+        for k in 0..<8 where b * 8 + k < channels { bv[k] = bias?[(b * 8 + k) / planesPerFilter] ?? 0 }
+        biases[b] = bv
       }
-      for k in 0..<8 where b * 8 + k < channels { bv[k] = bias?[b * 8 + k] ?? 0 }
-      biases[b] = bv
     }
     let plane = oh * ow
     let imagePlane = ih * iw
@@ -80,10 +91,19 @@ extension ConvKernel {
         let lanes = min(8, channels - c0)
         let src = input + (n * channels + c0) * imagePlane
         gather(src, lanes: lanes, plane: imagePlane, rows: rows, cols: cols, width: iw, into: tile + ph * tileW + pw, tileW: tileW)
-        let wt = taps + b * 9
-        let (w0, w1, w2, w3, w4) = (wt[0], wt[1], wt[2], wt[3], wt[4])
-        let (w5, w6, w7, w8) = (wt[5], wt[6], wt[7], wt[8])
-        let bv = biases[b]
+        var (w0, w1, w2, w3, w4, w5, w6, w7, w8, bv): (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes, Lanes, Lanes, Lanes, Lanes)
+        if uniform {
+          let f = c0 / planesPerFilter
+          let wf = weight + f * 9
+          (w0, w1, w2, w3, w4) = (Lanes(repeating: wf[0]), Lanes(repeating: wf[1]), Lanes(repeating: wf[2]), Lanes(repeating: wf[3]), Lanes(repeating: wf[4]))
+          (w5, w6, w7, w8) = (Lanes(repeating: wf[5]), Lanes(repeating: wf[6]), Lanes(repeating: wf[7]), Lanes(repeating: wf[8]))
+          bv = Lanes(repeating: bias?[f] ?? 0)
+        } else {
+          let wt = taps + b * 9
+          (w0, w1, w2, w3, w4) = (wt[0], wt[1], wt[2], wt[3], wt[4])
+          (w5, w6, w7, w8) = (wt[5], wt[6], wt[7], wt[8])
+          bv = biases[b]
+        }
         for o in 0..<oh {
           let r0 = tile + o * sh * tileW
           let r1 = r0 + tileW
