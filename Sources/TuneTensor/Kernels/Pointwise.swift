@@ -17,10 +17,18 @@ extension ConvKernel {
   /// 16→96 (3.6 against 4.3 ms), ours 20% faster for 32→16 (1.2 against 1.45 ms). On an
   /// AVX2-only Zen (2026-12-05) ours was also 25% faster on 16→96 (13.6 → 10.1 ms): OpenBLAS
   /// writes C, then the bias and Clip pass reads and writes it again, 28 MB each time.
+  /// Large-plane expansions with K ≥ `pointwiseKernelFromK` take ours too: the batch-folded
+  /// (`BatchFolding`) 6x6 and 3x3 expansions of MobileNetV2 (K 64–160, 1,152 or 288 folded
+  /// positions) ran within 3% of OpenBLAS + the epilogue pass at one thread and 8–19% faster at
+  /// two (best of 4 processes: 96→576 on 6x6 0.65 against 0.80 ms).
   public static func prefersPointwiseKernel(_ g: ConvGeometry) -> Bool {
     usePointwiseKernel && pointwiseApplies(g)
-      && (g.window.outputCount < pointwisePlaneLimit || g.outputChannels <= g.inputChannels)
+      && (g.window.outputCount < pointwisePlaneLimit || g.outputChannels <= g.inputChannels
+        || g.inputChannels >= pointwiseKernelFromK)
   }
+
+  /// `prefersPointwiseKernel` takes large-plane expansions from this K on.
+  nonisolated(unsafe) public static var pointwiseKernelFromK = 32
 
   /// `prefersPointwiseKernel` takes planes of fewer output positions than this.
   nonisolated(unsafe) public static var pointwisePlaneLimit = otk_has_avx512f() != 0 ? 1024 : Int.max
