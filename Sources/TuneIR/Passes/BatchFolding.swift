@@ -209,10 +209,36 @@ public struct BatchFolding: GraphPass {
         node.attributes.append(.int("image_height", Int64(x.height)))
       }
       patch.replaceNode(at: i, with: node)
-      // Values read outside the region (or graph outputs): unfolded under their own name.
-      let outside = graphOutputs.contains(v) || (consumers[v] ?? []).contains { !region.contains($0) }
-      if outside {
-        let p = plane(v)!
+      // Values read outside the region (or graph outputs): unfolded under their own name, or,
+      // when only global average pools read them, pooled folded (each plane is one image's
+      // channel) and only the [C, N] means transposed.
+      let outsiders = (consumers[v] ?? []).filter { !region.contains($0) }
+      let p = plane(v)!
+      if !graphOutputs.contains(v), !outsiders.isEmpty,
+        outsiders.allSatisfy({ graph.nodes[$0].isStandard("GlobalAveragePool") && graph.nodes[$0].inputs == [v] })
+      {
+        for o in outsiders {
+          let pool = graph.nodes[o]
+          let y = pool.outputs[0]
+          let planes = fresh(v + "__planes")
+          let means = fresh(y + "__planes")
+          let byChannel = fresh(y + "__by_channel")
+          let byImage = fresh(y + "__by_image")
+          let shape1 = shapeConstant(v + "__planes_shape", [1, -1, Int64(p.height), Int64(p.width)])
+          let shape2 = shapeConstant(y + "__by_channel_shape", [Int64(p.channels), -1])
+          let shape3 = shapeConstant(y + "__shape", [-1, Int64(p.channels), 1, 1])
+          patch.addNode(Node(opType: "Reshape", inputs: [folded[v]!, shape1], outputs: [planes], name: fresh(v + "/planes")))
+          var pooled = pool
+          pooled.inputs = [planes]
+          pooled.outputs = [means]
+          patch.replaceNode(at: o, with: pooled)
+          patch.addNode(Node(opType: "Reshape", inputs: [means, shape2], outputs: [byChannel], name: fresh(y + "/by_channel")))
+          patch.addNode(
+            Node(opType: "Transpose", inputs: [byChannel], outputs: [byImage], name: fresh(y + "/by_image"), attributes: [.ints("perm", [1, 0])]))
+          patch.addNode(Node(opType: "Reshape", inputs: [byImage, shape3], outputs: [y], name: fresh(y + "/unfold_reshape")))
+        }
+        patch.setValueType(v, nil)
+      } else if graphOutputs.contains(v) || !outsiders.isEmpty {
         let s = shapeConstant(v + "__unfold_shape", [Int64(p.channels), -1, Int64(p.height), Int64(p.width)])
         let t = fresh(v + "__channels_first")
         patch.addNode(Node(opType: "Reshape", inputs: [folded[v]!, s], outputs: [t], name: fresh(v + "/unfold_reshape")))

@@ -12,7 +12,8 @@ import TuneTestSupport
   ///   e1 = Clip(Conv1x1(x; 8→24)); d1 = Clip(DWConv3x3(e1)); p1 = Conv1x1(d1; 24→8); a1 = p1 + x
   ///   e2 = Relu(Conv1x1(a1; 8→16)); d2 = Relu(DWConv3x3(e2; stride 2)); y = Conv1x1(d2; 16→8)
   ///   y2 = Sigmoid(e2)                     read outside the region: unfolded for it
-  static func model(side: Int = 6, batch: Dimension = .symbol("batch")) -> Model {
+  /// With `pooled`, y = GlobalAveragePool(Conv1x1(d2)): pooled on the folded planes instead.
+  static func model(side: Int = 6, batch: Dimension = .symbol("batch"), pooled: Bool = false) -> Model {
     var nodes: [Node] = []
     func add(_ op: String, _ inputs: [String], _ outputs: [String], _ attrs: [Attribute] = []) {
       nodes.append(Node(opType: op, inputs: inputs, outputs: outputs, name: outputs[0], attributes: attrs))
@@ -30,7 +31,12 @@ import TuneTestSupport
     add("Relu", ["c3"], ["e2"])
     add("Conv", ["e2", "v2", "u2"], ["c4"], dw(16, stride: 2))
     add("Relu", ["c4"], ["d2"])
-    add("Conv", ["d2", "p2w"], ["y"])
+    if pooled {
+      add("Conv", ["d2", "p2w"], ["yc"])
+      add("GlobalAveragePool", ["yc"], ["y"])
+    } else {
+      add("Conv", ["d2", "p2w"], ["y"])
+    }
     add("Sigmoid", ["e2"], ["y2"])
     func i(_ name: String, _ shape: [Int], _ seed: UInt64) -> TensorProto {
       SyntheticModels.initializer(name, shape, seed: seed, positive: false)
@@ -47,7 +53,7 @@ import TuneTestSupport
       nodes: nodes, name: "batch-folding", initializers: inits,
       inputs: [ValueInfo(name: "x", type: .tensor(.float, [batch, .value(8), .value(s), .value(s)]))],
       outputs: [
-        ValueInfo(name: "y", type: .tensor(.float, [batch, .value(8), .value(half), .value(half)])),
+        ValueInfo(name: "y", type: .tensor(.float, [batch, .value(8), .value(pooled ? 1 : half), .value(pooled ? 1 : half)])),
         ValueInfo(name: "y2", type: .tensor(.float, [batch, .value(16), .value(s), .value(s)])),
       ])
     return Model(irVersion: 8, opsetImports: [OperatorSetID(domain: "", version: 13)], producerName: "tests", graph: g)
@@ -78,6 +84,18 @@ import TuneTestSupport
     #expect(m.opsetVersion(domain: "onnx_tune") == 1)
   }
 
+  @Test func poolsFoldedPlanes() throws {
+    let m = try Self.folded(Self.model(pooled: true))
+    let nodes = m.graph!.nodes
+    // yc is not unfolded: the pool reads its planes, and only the [8, N] means are transposed.
+    let transposes = nodes.filter { $0.isStandard("Transpose") }
+    #expect(transposes.count == 3)
+    #expect(transposes.contains { (try? $0.ints("perm")) == [1, 0] })
+    #expect(!nodes.contains { $0.outputs == ["yc"] })
+    let pool = try #require(nodes.first { $0.isStandard("GlobalAveragePool") })
+    #expect(pool.inputs[0].hasPrefix("yc__planes"))
+  }
+
   /// 4x4 planes (whole strips of 16), 12x12 (over `largestPlane`) and an unknown batch stay as
   /// they are.
   @Test(arguments: [(4, Dimension.symbol("batch")), (12, .symbol("batch")), (6, .unknown)])
@@ -99,19 +117,19 @@ import TuneTestSupport
 
   /// The optimized session (all passes) against the graph as written: 1e-5 absolute + relative.
   /// Batch 8 and 16 fill the blocked kernel's lanes with one channel's images, 1 and 3 do not.
-  @Test(arguments: [1, 3, 8, 16])
-  func foldedGraphComputesTheSame(batch: Int) throws {
+  @Test(arguments: [(0, false), (1, false), (3, false), (8, false), (16, false), (0, true), (3, true), (8, true)])
+  func foldedGraphComputesTheSame(batch: Int, pooled: Bool) throws {
     var r = SeededRandom(seed: 5)
     let x = Tensor((0..<(batch * 8 * 36)).map { _ in r.nextFloat() * 2 - 1 }, shape: [batch, 8, 6, 6])
-    let plain = try InferenceSession(model: Self.model())
-    let optimized = try InferenceSession(model: Self.model(), optimize: true)
+    let plain = try InferenceSession(model: Self.model(pooled: pooled))
+    let optimized = try InferenceSession(model: Self.model(pooled: pooled), optimize: true)
     #expect(optimized.model.graph!.nodes.filter { $0.opType == FoldedDepthwiseConv.opType }.count == 2)
     let a = try plain.runOrdered(["x": x])
     let b = try optimized.runOrdered(["x": x])
     for (u, v) in zip(a, b) {
       #expect(u.shape == v.shape)
       let worst = zip(u.floatValues(), v.floatValues()).map { abs($0 - $1) - 1e-5 * abs($0) }.max() ?? 0
-      #expect(worst <= 1e-5, "batch \(batch)")
+      #expect(worst <= 1e-5, "batch \(batch) pooled \(pooled)")
     }
   }
 

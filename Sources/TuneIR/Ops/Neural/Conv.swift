@@ -51,6 +51,12 @@ public struct Conv: Operator {
     for i in 0..<spatial {
       let effective = (kernel[i] - 1) * window.dilations[i] + 1
       let padded = image[i] + window.padsBegin[i] + window.padsEnd[i]
+      if padded < effective && image[i] == 0 {
+        // An empty axis (a batch of zero images folded into the rows, `BatchFolding`) gives an
+        // empty output axis.
+        out.append(0)
+        continue
+      }
       guard padded >= effective else {
         throw OpError("padded input \(padded) is smaller than the dilated kernel \(effective) on spatial axis \(i)")
       }
