@@ -279,7 +279,7 @@ public enum ConvKernel {
           // Only the image area changes between planes; the padding stays zero.
           let src = input + srcPlane * ih * iw
           for r in 0..<min(ih, paddedH - ph) {
-            (padded + (r + ph) * paddedW + pw).update(from: src + r * iw, count: min(iw, paddedW - pw))
+            copyFloats(from: src + r * iw, to: padded + (r + ph) * paddedW + pw, count: min(iw, paddedW - pw))
           }
           loadedPlane = srcPlane
           if let split {
@@ -315,10 +315,7 @@ public enum ConvKernel {
             t[i] = b + w0 * a[i] + w1 * a1[i] + w2 * a2[i] + w3 * bb[i] + w4 * b1[i] + w5 * b2[i]
               + w6 * cc[i] + w7 * c1[i] + w8 * c2[i]
           }
-          for o in 0..<oh {
-            let (d, r) = (dst + o * ow, t + o * paddedW)
-            for j in 0..<ow { d[j] = r[j] }
-          }
+          for o in 0..<oh { copyFloats(from: t + o * paddedW, to: dst + o * ow, count: ow) }
         } else if kh == 3 && kw == 3 && dh == 1 && dw == 1 {
           let (w0, w1, w2, w3, w4) = (wk[0], wk[1], wk[2], wk[3], wk[4])
           let (w5, w6, w7, w8) = (wk[5], wk[6], wk[7], wk[8])
@@ -374,6 +371,33 @@ public enum ConvKernel {
           epilogue.finish(dst, dst, oh * ow, bias: 0, sum: epilogue.sum.map { $0 + plane * oh * ow })
         }
       }
+    }
+  }
+
+  /// Copies `count` floats between buffers that do not overlap, in vectors (the last one
+  /// overlapping the one before): rows of a dozen floats cost a call into memmove each otherwise
+  /// (9% of MobileNetV2's 12x12 depthwise layers).
+  @inline(__always)
+  static func copyFloats(from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
+    typealias V8 = SIMD8<Float>
+    typealias V4 = SIMD4<Float>
+    func move<V: SIMD>(_: V.Type, _ at: Int) where V.Scalar == Float {
+      UnsafeMutableRawPointer(dst + at).storeBytes(of: UnsafeRawPointer(src + at).loadUnaligned(as: V.self), as: V.self)
+    }
+    if count >= 8 {
+      var j = 0
+      while j + 8 <= count {
+        move(V8.self, j)
+        j += 8
+      }
+      if j < count { move(V8.self, count - 8) }
+    } else if count >= 4 {
+      move(V4.self, 0)
+      move(V4.self, count - 4)
+    } else {
+      if count > 0 { dst[0] = src[0] }
+      if count > 1 { dst[1] = src[1] }
+      if count > 2 { dst[2] = src[2] }
     }
   }
 

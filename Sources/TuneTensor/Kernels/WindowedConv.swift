@@ -124,7 +124,7 @@ extension ConvKernel {
               for r in 0..<rows {
                 let source = image + ch * w.imageCount + r * iw
                 if stride == 1 {
-                  (bordered + ch * plane + (r + ph) * padded.width + pw).update(from: source, count: cols)
+                  copyFloats(from: source, to: bordered + ch * plane + (r + ph) * padded.width + pw, count: cols)
                   continue
                 }
                 // Bordered row r + ph, column j + pw: its even and odd columns into phases
