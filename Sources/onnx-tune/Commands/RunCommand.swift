@@ -40,7 +40,8 @@ enum RunCommand: CLICommand {
       --no-optimize      runs the graph exactly as written; by default BatchNormalization is
                          folded into the Conv/Gemm before it (outputs change by float rounding
                          only), Conv is fused with the Add and Relu/Clip/LeakyRelu after it,
-                         and a 1x1 Conv with the depthwise Conv reading its output
+                         MobileNet-style blocks on small planes run with the batch folded into
+                         their rows, and a 1x1 Conv with the depthwise Conv reading its output
       -h, --help         shows this help
     """
 
