@@ -129,6 +129,18 @@ public struct BatchFolding: GraphPass {
     // The foldable nodes, grouped by the values they share.
     var kinds: [Int: Kind] = [:]
     for (i, node) in graph.nodes.enumerated() { if let k = kind(node) { kinds[i] = k } }
+    /// The inputs of node `i` that are folded with it: X and the sum Z of a convolution, both
+    /// inputs of Add, X of Relu and Clip (weights, biases and clip bounds are read as they are).
+    func dataInputs(_ i: Int) -> [Int] {
+      let node = graph.nodes[i]
+      let positions = kinds[i] != .elementwise ? [0, 3] : node.isStandard("Add") ? [0, 1] : [0]
+      return positions.filter { $0 < node.inputs.count && !node.inputs[$0].isEmpty }
+    }
+    /// Whether foldable node `c` reads `v` only where it takes folded values.
+    func readsFolded(_ c: Int, _ v: String) -> Bool {
+      kinds[c] != nil && graph.nodes[c].inputs.indices.allSatisfy { graph.nodes[c].inputs[$0] != v || dataInputs(c).contains($0) }
+        && !graph.nodes[c].subgraphReferences.contains(v)
+    }
     // (Union-find with path halving and union by size: linear in practice on long chains.)
     var parent = Dictionary(uniqueKeysWithValues: kinds.keys.map { ($0, $0) })
     var size = Dictionary(uniqueKeysWithValues: kinds.keys.map { ($0, 1) })
@@ -142,7 +154,7 @@ public struct BatchFolding: GraphPass {
     }
     for i in kinds.keys.sorted() {
       for v in graph.nodes[i].outputs {
-        for c in consumers[v] ?? [] where kinds[c] != nil {
+        for c in consumers[v] ?? [] where readsFolded(c, v) {
           var (a, b) = (root(i), root(c))
           if a == b { continue }
           if size[a]! > size[b]! { swap(&a, &b) }
@@ -195,11 +207,7 @@ public struct BatchFolding: GraphPass {
     for i in region.sorted() {
       var node = graph.nodes[i]
       let x = plane(node.inputs[0])!
-      // The data inputs: X and the sum Z of a convolution, every input of Add, X of Relu and Clip.
-      let data: [Int] = kinds[i] != .elementwise ? [0, 3] : node.isStandard("Add") ? [0, 1] : [0]
-      for j in data where j < node.inputs.count && !node.inputs[j].isEmpty {
-        node.inputs[j] = foldedInput(node.inputs[j])
-      }
+      for j in dataInputs(i) { node.inputs[j] = foldedInput(node.inputs[j]) }
       let v = node.outputs[0]
       node.outputs = [folded[v]!]
       if kinds[i] == .depthwise {
@@ -212,7 +220,7 @@ public struct BatchFolding: GraphPass {
       // Values read outside the region (or graph outputs): unfolded under their own name, or,
       // when only global average pools read them, pooled folded (each plane is one image's
       // channel) and only the [C, N] means transposed.
-      let outsiders = (consumers[v] ?? []).filter { !region.contains($0) }
+      let outsiders = (consumers[v] ?? []).filter { !region.contains($0) || !readsFolded($0, v) }
       let p = plane(v)!
       if !graphOutputs.contains(v), !outsiders.isEmpty,
         outsiders.allSatisfy({ graph.nodes[$0].isStandard("GlobalAveragePool") && graph.nodes[$0].inputs == [v] })

@@ -104,6 +104,31 @@ import TuneTestSupport
     #expect(!m.graph!.nodes.contains { $0.opType == FoldedDepthwiseConv.opType || $0.isStandard("Transpose") })
   }
 
+  /// A weight computed in the graph (Relu of an input shaped like a 1×1 filter, itself a
+  /// "small plane") is read as it is: the Relu is not folded with the convolution it feeds.
+  @Test func weightsAreNotFolded() throws {
+    var model = Self.model()
+    var g = model.graph!
+    g.nodes.insert(Node(opType: "Relu", inputs: ["w_in"], outputs: ["w_relu"], name: "w_relu"), at: 0)
+    for i in g.nodes.indices where g.nodes[i].outputs == ["p1"] { g.nodes[i].inputs[1] = "w_relu" }
+    g.inputs.append(ValueInfo(name: "w_in", type: .tensor(.float, [.value(8), .value(24), .value(1), .value(1)])))
+    model.graph = g
+    let m = try Self.folded(model)
+    #expect(m.graph!.nodes.contains { $0.isStandard("Relu") && $0.inputs == ["w_in"] && $0.outputs == ["w_relu"] })
+    #expect(m.graph!.nodes.contains { $0.inputs.count > 1 && $0.inputs[1] == "w_relu" })
+    var r = SeededRandom(seed: 8)
+    let x = Tensor((0..<(3 * 8 * 36)).map { _ in r.nextFloat() * 2 - 1 }, shape: [3, 8, 6, 6])
+    let w = Tensor((0..<(8 * 24)).map { _ in r.nextFloat() * 2 - 1 }, shape: [8, 24, 1, 1])
+    let a = try InferenceSession(model: model).runOrdered(["x": x, "w_in": w])
+    let optimized = try InferenceSession(model: model, optimize: true)
+    #expect(optimized.model.graph!.nodes.contains { $0.opType == FoldedDepthwiseConv.opType })
+    let b = try optimized.runOrdered(["x": x, "w_in": w])
+    for (u, v) in zip(a, b) {
+      let worst = zip(u.floatValues(), v.floatValues()).map { abs($0 - $1) - 1e-5 * abs($0) }.max() ?? 0
+      #expect(worst <= 1e-5)
+    }
+  }
+
   @Test func needsThreeConvolutions() throws {
     // Only the first block's 1×1 + depthwise (two convolutions): not worth its copies.
     var model = Self.model()
