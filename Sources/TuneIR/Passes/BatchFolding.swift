@@ -169,18 +169,8 @@ public struct BatchFolding: GraphPass {
     guard !region.isEmpty else { return GraphPatch() }
 
     var patch = GraphPatch()
-    var used = Set(graph.nodes.flatMap { $0.inputs + $0.outputs } + graph.initializers.compactMap(\.name))
-    used.formUnion(graph.inputs.compactMap(\.name) + graph.outputs.compactMap(\.name))
-    func fresh(_ base: String) -> String {
-      var name = base
-      var i = 1
-      while used.contains(name) {
-        name = "\(base)_\(i)"
-        i += 1
-      }
-      used.insert(name)
-      return name
-    }
+    var names = ValueNames(graph)
+    func fresh(_ base: String) -> String { names.fresh(base) }
     func shapeConstant(_ base: String, _ dims: [Int64]) -> String {
       let name = fresh(base)
       patch.setInitializer(TensorProto(name: name, data: Tensor(dims, shape: [dims.count])))

@@ -28,7 +28,7 @@ public struct BatchNormFolding: GraphPass {
     let producer = graph.producerIndex
     let consumers = graph.consumerIndices
     let outputs = Set(graph.outputs.compactMap(\.name))
-    var used = Set(graph.initializers.compactMap(\.name) + graph.nodes.flatMap(\.outputs))
+    var names = ValueNames(graph)
     var patch = GraphPatch()
     for (bi, bn) in graph.nodes.enumerated() where bn.isStandard("BatchNormalization") && bn.inputs.count == 5 {
       if bn.outputs.dropFirst().contains(where: { !$0.isEmpty && (consumers[$0] != nil || outputs.contains($0)) }) { continue }
@@ -77,18 +77,8 @@ public struct BatchNormFolding: GraphPass {
         node.attributes.removeAll { $0.name == "alpha" || $0.name == "beta" }
       }
       for o in 0..<c { bias[o] = (bias[o] - mean[o]) * f[o] + shift[o] }
-      func fresh(_ base: String) -> String {
-        var n = base
-        var k = 1
-        while used.contains(n) {
-          n = "\(base)_\(k)"
-          k += 1
-        }
-        used.insert(n)
-        return n
-      }
-      let wName = fresh("\(layer.displayName).bn_folded_weight")
-      let bName = fresh("\(layer.displayName).bn_folded_bias")
+      let wName = names.fresh("\(layer.displayName).bn_folded_weight")
+      let bName = names.fresh("\(layer.displayName).bn_folded_bias")
       patch.setInitializer(TensorProto(name: wName, data: Tensor(w, shape: wt.shape)))
       patch.setInitializer(TensorProto(name: bName, data: Tensor(bias, shape: [c])))
       node.inputs = [layer.inputs[0], wName, bName]

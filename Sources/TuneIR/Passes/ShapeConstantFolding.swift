@@ -41,7 +41,7 @@ public struct ShapeConstantFolding: GraphPass {
       folded.insert(out)
     }
     // Reshape targets with symbolic dims copied from the data input.
-    var used = Set(graph.initializers.compactMap(\.name) + graph.nodes.flatMap(\.outputs))
+    var names = ValueNames(graph)
     for (i, n) in graph.nodes.enumerated() where n.isStandard("Reshape") && n.inputs.count == 2 {
       let target = n.inputs[1]
       guard !folded.contains(target), !graph.isConstant(target), let value = shapes.values[target],
@@ -58,13 +58,7 @@ public struct ShapeConstantFolding: GraphPass {
         }
       }
       guard ints.count == value.count else { continue }
-      var name = "\(n.displayName)_shape"
-      var k = 1
-      while used.contains(name) {
-        name = "\(n.displayName)_shape_\(k)"
-        k += 1
-      }
-      used.insert(name)
+      let name = names.fresh("\(n.displayName)_shape")
       var node = n
       node.inputs[1] = name
       patch.replaceNode(at: i, with: node)
