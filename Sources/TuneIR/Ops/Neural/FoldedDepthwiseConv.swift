@@ -8,8 +8,9 @@ import TuneTensor
 ///     Y: [1, C, N·H', W']  the same layout, H' × W' the convolution's output plane
 ///
 /// In memory that is `[C][N][H][W]`: the NCHW tensor `[1, C·N, H, W]`, each plane one image's
-/// channel. So the op runs the NCHW depthwise kernels on that view, with each channel's weights
-/// and bias repeated for its N planes. Padding stays inside each image.
+/// channel. So the op runs the NCHW depthwise kernels on that view: the blocked kernel reads
+/// channel c's filter for its N planes (`planesPerFilter`); the others get each filter and bias
+/// repeated N times. Padding stays inside each image.
 ///
 /// Inputs `X, W, B` (B optional), W `[C, 1, k1, k2]`. The attributes are `Conv`'s (`group` must
 /// be C), `FusedConv`'s `activation` and `activation_params`, and `image_height` (H, required).
@@ -55,7 +56,7 @@ public struct FoldedDepthwiseConv: Operator {
       wf.withElements(as: Float.self) { wp in
         y.withMutableElements(as: Float.self) { yp in
           guard yp.count > 0, xp.count > 0 else { return }
-          withElements(bf) { bp in
+          NeuralSupport.withFloats(bf) { bp in
             if ConvKernel.useBlockedDepthwise && ConvKernel.prefersBlockedDepthwise(g) {
               // Eight planes at a time, each reading its channel's filter: no copies.
               ConvKernel.depthwise3x3Blocked(
@@ -81,10 +82,5 @@ public struct FoldedDepthwiseConv: Operator {
       }
     }
     return [NeuralSupport.restore(y, to: xIn.dtype)]
-  }
-
-  private func withElements<R>(_ t: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-    guard let t else { return body(nil) }
-    return t.withElements(as: Float.self) { body($0.baseAddress) }
   }
 }

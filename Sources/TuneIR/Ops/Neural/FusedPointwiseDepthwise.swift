@@ -75,8 +75,8 @@ public struct FusedPointwiseDepthwise: Operator {
     xf.withElements(as: Float.self) { xp in
       w1.withElements(as: Float.self) { w1p in
         w2.withElements(as: Float.self) { w2p in
-          withElements(b1) { b1p in
-            withElements(b2) { b2p in
+          NeuralSupport.withFloats(b1) { b1p in
+            NeuralSupport.withFloats(b2) { b2p in
               y.withMutableElements(as: Float.self) { yp in
                 guard yp.count > 0 else { return }
                 ConvKernel.pointwiseDepthwise(
@@ -89,10 +89,5 @@ public struct FusedPointwiseDepthwise: Operator {
       }
     }
     return [NeuralSupport.restore(y, to: xIn.dtype)]
-  }
-
-  private func withElements<R>(_ t: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-    guard let t else { return body(nil) }
-    return t.withElements(as: Float.self) { body($0.baseAddress) }
   }
 }

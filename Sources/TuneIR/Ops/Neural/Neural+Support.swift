@@ -65,6 +65,13 @@ enum NeuralSupport {
     return t.converted(to: .float)
   }
 
+  /// Calls `body` with `t`'s float elements (`t` must be float32), or with nil when there is no `t`
+  /// (an optional bias).
+  static func withFloats<R>(_ t: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let t else { return body(nil) }
+    return t.withElements(as: Float.self) { body($0.baseAddress) }
+  }
+
   /// Converts a float32 result back to the dtype the inputs had.
   static func restore(_ t: Tensor, to dtype: DType) -> Tensor {
     dtype == .float ? t : t.converted(to: dtype)
